@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A bad environment value: the message is the one line start-up prints. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string, fix: string) {
+    super(`${variable}: ${problem}. ${fix}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Mode = 'local' | 'production';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
+  allowedTenantIds: string[];
+  databaseUrl?: string;
+  dataDir: string;
+  graph?: { tenantId: string; clientId: string; clientSecret: string; baseUrl: string; authorityHost: string };
+  directoryFile?: string;
+  mcas?: { url: string; token: string; pollSeconds: number };
+  syslog: { host: string; udpPort: number; tcpPort: number };
+  ingestToken?: string;
+  atpWorkspaceUrl?: string;
+  retentionDays: number;
+  risky: { percentile: number; minScore: number };
+  logLevel: string;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `"${raw}" is not a whole number from ${min} to ${max}`, `Set ${name} to a number in that range or unset it for the default (${def})`);
+  }
+  return n;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], def?: string): string | undefined {
+  const raw = str(env, name) ?? def;
+  if (raw === undefined) return undefined;
+  const parsed = z.string().url().safeParse(raw);
+  const proto = parsed.success ? new URL(raw).protocol : '';
+  if (!parsed.success || !protocols.includes(proto)) {
+    throw new ConfigError(name, `"${raw}" is not a ${protocols.join(' or ')} URL`, `Set ${name} to a full URL such as ${def ?? `${protocols[0]}//host`}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The one place that reads the environment. Everything else receives a Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const appId = str(env, 'MicrosoftAppId') ?? '';
+  const mode: Mode = appId ? 'production' : 'local';
+  const appPassword = str(env, 'MicrosoftAppPassword') ?? '';
+  const appTypeRaw = str(env, 'MicrosoftAppType') ?? 'MultiTenant';
+  if (!['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(appTypeRaw)) {
+    throw new ConfigError('MicrosoftAppType', `"${appTypeRaw}" is not a Bot Framework app type`, 'Use MultiTenant, SingleTenant or UserAssignedMSI');
+  }
+  const appType = appTypeRaw as Config['bot']['appType'];
+  const appTenantId = str(env, 'MicrosoftAppTenantId') ?? '';
+
+  const tenantsRaw = str(env, 'ALLOWED_TENANT_IDS');
+  const allowedTenantIds = tenantsRaw ? tenantsRaw.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean) : [];
+  const badTenant = allowedTenantIds.find((t) => !GUID.test(t));
+  if (badTenant) {
+    throw new ConfigError('ALLOWED_TENANT_IDS', `"${badTenant}" is not a tenant id (GUID)`, 'List Entra tenant ids separated by commas');
+  }
+
+  if (mode === 'production') {
+    if (appType !== 'UserAssignedMSI' && !appPassword) {
+      throw new ConfigError('MicrosoftAppPassword', 'is empty while MicrosoftAppId is set', 'Set the bot registration client secret, or MicrosoftAppType=UserAssignedMSI for a managed identity');
+    }
+    if ((appType === 'SingleTenant' || appType === 'UserAssignedMSI') && !appTenantId) {
+      throw new ConfigError('MicrosoftAppTenantId', `is required when MicrosoftAppType=${appType}`, 'Set it to the tenant id of the bot registration');
+    }
+    if (allowedTenantIds.length === 0) {
+      throw new ConfigError('ALLOWED_TENANT_IDS', 'is empty in production mode (MicrosoftAppId is set)', 'List the Entra tenant ids allowed to talk to the bot, separated by commas');
+    }
+  }
+
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const dataDir = path.resolve(str(env, 'DATA_DIR') ?? './data');
+
+  const graphIds = ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'].map((n) => str(env, n));
+  let graph: Config['graph'];
+  if (graphIds.some(Boolean)) {
+    const missing = ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'].filter((_, i) => !graphIds[i]);
+    if (missing.length) throw new ConfigError(missing[0], 'is missing while other GRAPH_* variables are set', 'Set all three of GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or none to use DIRECTORY_FILE');
+    graph = {
+      tenantId: graphIds[0]!,
+      clientId: graphIds[1]!,
+      clientSecret: graphIds[2]!,
+      baseUrl: url(env, 'GRAPH_BASE_URL', ['https:', 'http:'], 'https://graph.microsoft.com/v1.0')!,
+      authorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
+    };
+  }
+  if (mode === 'production' && !graph) {
+    throw new ConfigError('GRAPH_CLIENT_ID', 'is required in production mode to verify roles', 'Set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET for an app with Directory.Read.All');
+  }
+  const directoryFile = graph ? undefined : path.resolve(str(env, 'DIRECTORY_FILE') ?? './directory.sample.json');
+
+  const mcasUrl = url(env, 'MCAS_URL', ['https:', 'http:']);
+  let mcas: Config['mcas'];
+  if (mcasUrl) {
+    const token = str(env, 'MCAS_TOKEN');
+    if (!token) throw new ConfigError('MCAS_TOKEN', 'is missing while MCAS_URL is set', 'Create an API token in Cloud App Security (Settings → Security extensions → API tokens) and set MCAS_TOKEN');
+    mcas = { url: mcasUrl, token, pollSeconds: int(env, 'MCAS_POLL_SECONDS', 60, 5, 86400) };
+  }
+
+  const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a log level`, `Use one of ${LEVELS.join(', ')}`);
+  }
+
+  const host = str(env, 'HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
+  if (mode === 'local' && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    // Bot Framework auth is off without an app id: never expose such a server beyond this machine.
+    throw new ConfigError('HOST', `"${host}" is not a loopback address while MicrosoftAppId is unset (local mode, no auth)`, 'Use 127.0.0.1 locally, or set MicrosoftAppId and friends for production');
+  }
+  return {
+    mode,
+    port: int(env, 'PORT', 3978, 0, 65535),
+    host,
+    bot: { appId, appPassword, appType, appTenantId },
+    allowedTenantIds,
+    databaseUrl,
+    dataDir,
+    graph,
+    directoryFile,
+    mcas,
+    syslog: {
+      host: str(env, 'SYSLOG_HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+      udpPort: int(env, 'SYSLOG_UDP_PORT', 1514, 0, 65535),
+      tcpPort: int(env, 'SYSLOG_TCP_PORT', 1514, 0, 65535),
+    },
+    ingestToken: str(env, 'INGEST_TOKEN'),
+    atpWorkspaceUrl: url(env, 'ATP_WORKSPACE_URL', ['https:']),
+    retentionDays: int(env, 'RETENTION_DAYS', 180, 1, 3650),
+    risky: { percentile: int(env, 'RISKY_PERCENTILE', 90, 1, 100), minScore: int(env, 'RISKY_MIN_SCORE', 20, 0, 1_000_000) },
+    logLevel,
+  };
+}

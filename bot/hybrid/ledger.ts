@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock';
+import type { EventHooks, Trx } from '../events';
+import type { AlertsTable, Schema } from '../store/schema';
+import { toAlertRow, type AlertRow, type NormalizedAlert } from './alert';
+
+export type RecordOutcome = 'new' | 'updated' | 'duplicate';
+
+/**
+ * One row per alert. A re-trigger (same source id) updates that row and emits `alert.updated`;
+ * the same bytes again are a duplicate and change nothing. This is the seed's known issue, solved.
+ */
+export class Ledger {
+  constructor(private readonly db: Kysely<Schema>, private readonly clock: Clock, private readonly events: EventHooks) {}
+
+  /** Record inside the caller's transaction (so gating, ledger and outbox commit together). */
+  async recordIn(trx: Trx, a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
+    const now = this.clock.now().toISOString();
+    const col = a.source === 'onprem' ? 'onprem_id' : 'cloud_id';
+    const existing = await trx.selectFrom('alerts').selectAll().where(col, '=', a.sourceId).executeTakeFirst();
+    if (!existing) {
+      const row: AlertsTable = {
+        id: `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
+        source: a.source,
+        onprem_id: a.source === 'onprem' ? a.sourceId : null,
+        cloud_id: a.source === 'cloud' ? a.sourceId : null,
+        type: a.type,
+        type_name: a.typeName,
+        title: a.title,
+        description: a.description,
+        severity: a.severity,
+        status: a.status ?? 'open',
+        users: JSON.stringify(a.users),
+        hosts: JSON.stringify(a.hosts),
+        first_seen: a.start,
+        last_seen: a.seenAt,
+        trigger_count: 1,
+        cnt: a.cnt ?? null,
+        url: a.source === 'onprem' ? a.url ?? null : null,
+        cloud_url: a.source === 'cloud' ? a.url ?? null : null,
+        app: a.app ?? null,
+        policy: a.policy ?? null,
+        threat_score: a.threatScore ?? null,
+        last_hash: a.hash,
+        closed_by_id: null,
+        closed_by_name: null,
+        closed_at: null,
+        resolution: a.resolution ?? null,
+        assigned_to_id: null,
+        assigned_to_name: null,
+        muted_until: null,
+        created_at: now,
+        updated_at: now,
+      };
+      // Another instance may insert the same alert at the same moment: the unique key decides.
+      const ins = await trx.insertInto('alerts').values(row).onConflict((oc) => oc.column(col).doNothing()).executeTakeFirst();
+      if (Number(ins.numInsertedOrUpdatedRows ?? 1n) === 0) return this.recordIn(trx, a);
+      const alert = toAlertRow(row);
+      await this.events.emit(trx, { type: 'alert.new', alert, at: now });
+      return { outcome: 'new', alert };
+    }
+    const previous = toAlertRow(existing);
+    if (existing.last_hash === a.hash) return { outcome: 'duplicate', alert: previous };
+    const lastSeen = a.seenAt > existing.last_seen ? a.seenAt : existing.last_seen;
+    const firstSeen = a.start < existing.first_seen ? a.start : existing.first_seen;
+    await trx
+      .updateTable('alerts')
+      .set((eb) => ({
+        trigger_count: eb('trigger_count', '+', 1),
+        last_seen: lastSeen,
+        first_seen: firstSeen,
+        cnt: a.cnt ?? existing.cnt,
+        description: a.description || existing.description,
+        severity: a.severity,
+        hosts: JSON.stringify([...new Set([...previous.hosts, ...a.hosts])]),
+        threat_score: a.threatScore ?? existing.threat_score,
+        last_hash: a.hash,
+        updated_at: now,
+      }))
+      .where('id', '=', existing.id)
+      .execute();
+    const alert = toAlertRow((await trx.selectFrom('alerts').selectAll().where('id', '=', existing.id).executeTakeFirstOrThrow()) as AlertsTable);
+    await this.events.emit(trx, { type: 'alert.updated', alert, previous, at: now });
+    return { outcome: 'updated', alert };
+  }
+
+  record(a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
+    return this.db.transaction().execute((trx) => this.recordIn(trx, a));
+  }
+
+  async get(id: string): Promise<AlertRow | null> {
+    const r = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toAlertRow(r) : null;
+  }
+
+  async latestOpen(limit = 10): Promise<AlertRow[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('status', '=', 'open').orderBy('last_seen', 'desc').limit(limit).execute();
+    return rows.map(toAlertRow);
+  }
+
+  async counts(): Promise<{ total: number; open: number; onprem: number; cloud: number }> {
+    const r = await this.db
+      .selectFrom('alerts')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('total'),
+        eb.fn.sum<number>(eb.case().when('status', '=', 'open').then(1).else(0).end()).as('open'),
+        eb.fn.sum<number>(eb.case().when('source', '!=', 'cloud').then(1).else(0).end()).as('onprem'),
+        eb.fn.sum<number>(eb.case().when('source', '!=', 'onprem').then(1).else(0).end()).as('cloud'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { total: Number(r.total), open: Number(r.open ?? 0), onprem: Number(r.onprem ?? 0), cloud: Number(r.cloud ?? 0) };
+  }
+}

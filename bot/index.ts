@@ -1,0 +1,35 @@
+import { buildApp } from './app';
+import { ConfigError, loadConfig } from './config';
+
+/** Entry point: read the environment once, build the app, run until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`Hybridwatch cannot start: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const app = await buildApp(config);
+  await app.start();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: stopping listeners, finishing in-flight work');
+    const timer = setTimeout(() => process.exit(1), 15_000);
+    timer.unref();
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`Hybridwatch failed to start: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { statusCard } from '../../../cards/status-card';
+import type { Actor } from '../../events';
+import type { HandlerContext, InvokeResult } from '../context';
+import type { ActionRoute } from '../router';
+import { buildStatusData } from '../status-data';
+
+async function statusResult(ctx: HandlerContext): Promise<InvokeResult> {
+  return { card: statusCard(await buildStatusData(ctx.services, ctx.clock)) };
+}
+
+const actor = (ctx: HandlerContext): Actor => ({ id: ctx.caller.id, name: ctx.caller.name });
+
+/** Confirm on the enable card. The role was checked again by the router at click time. */
+export const enableAction: ActionRoute = {
+  verb: 'integration.enable',
+  capability: 'integrate',
+  label: 'Enabling the Azure ATP integration',
+  async handle(ctx) {
+    const t = await ctx.services.integration.enable(actor(ctx));
+    ctx.log.info({ changed: t.changed, from: t.from, to: t.state.state, by: ctx.caller.id }, 'integration.enable');
+    return statusResult(ctx);
+  },
+};
+
+export const disableAction: ActionRoute = {
+  verb: 'integration.disable',
+  capability: 'integrate',
+  label: 'Disabling the Azure ATP integration',
+  async handle(ctx) {
+    const t = await ctx.services.integration.disable(actor(ctx));
+    ctx.log.info({ changed: t.changed, from: t.from, to: t.state.state, by: ctx.caller.id }, 'integration.disable');
+    return statusResult(ctx);
+  },
+};
+
+/** `refresh` (manual or automatic): the current status card. Other views register their own verbs. */
+export const refreshAction: ActionRoute = {
+  verb: 'refresh',
+  capability: 'read',
+  label: 'Refreshing this card',
+  handle: statusResult,
+};

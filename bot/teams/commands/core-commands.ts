@@ -1,0 +1,83 @@
+import { helpCard } from '../../../cards/help-card';
+import { statusCard } from '../../../cards/status-card';
+import { enableConfirmCard, disableConfirmCard } from '../../../cards/confirm-card';
+import { configCard } from '../../../cards/config-card';
+import { can } from '../../directory/roles';
+import type { HandlerContext } from '../context';
+import { command, type CommandRoute } from '../router';
+import { buildStatusData } from '../status-data';
+
+export async function sendStatus(ctx: HandlerContext): Promise<void> {
+  await ctx.send(statusCard(await buildStatusData(ctx.services, ctx.clock)));
+}
+
+/** `help` lists only what the caller's roles allow; the full table is the router's own data. */
+export function helpCommand(all: () => readonly CommandRoute[]): CommandRoute {
+  return {
+    name: 'help',
+    usage: 'help',
+    description: 'the commands you can use',
+    capability: null,
+    match: command('(?:help|\\?)'),
+    async handle(ctx) {
+      await ctx.send(helpForCaller(ctx, all()));
+    },
+  };
+}
+
+export function helpForCaller(ctx: HandlerContext, routes: readonly CommandRoute[], intro?: string) {
+  const mine = routes.filter((r) => r.capability === null || can(ctx.caller.roles, r.capability));
+  return helpCard(mine.map((r) => ({ usage: r.usage, description: r.description })), intro);
+}
+
+export const statusCommand: CommandRoute = {
+  name: 'status',
+  usage: 'status',
+  description: 'integration state, last on-premises and cloud data, counts',
+  capability: 'read',
+  match: command('status'),
+  handle: sendStatus,
+};
+
+export const enableCommand: CommandRoute = {
+  name: 'enable',
+  usage: 'enable',
+  description: 'enable the Azure ATP integration (asks to confirm)',
+  capability: 'integrate',
+  match: command('enable'),
+  async handle(ctx) {
+    const integration = await ctx.services.integration.get();
+    if (integration.state !== 'disabled') {
+      await ctx.send(`The Azure ATP integration is already **${integration.state}**; nothing to enable.`);
+      return sendStatus(ctx);
+    }
+    await ctx.send(enableConfirmCard({ integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles }));
+  },
+};
+
+export const disableCommand: CommandRoute = {
+  name: 'disable',
+  usage: 'disable',
+  description: 'disable the Azure ATP integration (asks to confirm)',
+  capability: 'integrate',
+  match: command('disable'),
+  async handle(ctx) {
+    const integration = await ctx.services.integration.get();
+    if (integration.state === 'disabled') {
+      await ctx.send('The Azure ATP integration is already **disabled**; nothing to disable.');
+      return sendStatus(ctx);
+    }
+    await ctx.send(disableConfirmCard({ integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles }));
+  },
+};
+
+export const configCommand: CommandRoute = {
+  name: 'config',
+  usage: 'config',
+  description: 'Azure ATP configuration links (sensors, directory accounts, VPN, health)',
+  capability: 'read',
+  match: command('config(?:uration)?'),
+  async handle(ctx) {
+    await ctx.send(configCard(ctx.services.config.atpWorkspaceUrl));
+  },
+};
