@@ -36,6 +36,9 @@ export class FakeGraph {
   url = '';
 
   async start(): Promise<string> {
+    if (!process.env.NODE_EXTRA_CA_CERTS) {
+      throw new Error('FakeGraph serves https with a test CA: run through `npm test` (it sets NODE_EXTRA_CA_CERTS=test/fakes/tls/cert.pem)');
+    }
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;

@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { makeAction, makeMessage, USERS } from '../helpers/activities';
+import { makeAction, makeMessage, USERS, type TestUser } from '../helpers/activities';
 import { cardText, expectValidCard } from '../helpers/cards';
 
 describe('chat-ops over /api/messages (real restify, botbuilder, database)', () => {
@@ -11,13 +11,13 @@ describe('chat-ops over /api/messages (real restify, botbuilder, database)', () 
     await t.close();
   });
 
-  const say = async (text: string, user = USERS.globalAdmin) => {
+  const say = async (text: string, user: TestUser = USERS.globalAdmin) => {
     t.connector.clear();
     const res = await t.post(makeMessage(text, user, t.connector.url));
     expect(res.status).toBe(200);
     return t.connector.sent();
   };
-  const click = async (verb: string, user = USERS.globalAdmin, data: Record<string, unknown> = {}) => {
+  const click = async (verb: string, user: TestUser = USERS.globalAdmin, data: Record<string, unknown> = {}) => {
     const res = await t.post(makeAction(verb, data, user, t.connector.url));
     expect(res.status).toBe(200);
     return res.body;

@@ -1,0 +1,102 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Request, Response, Server } from 'restify';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+
+export const MAX_INGEST_BYTES = 1024 * 1024;
+
+/** The answer of every /api/ingest/* call (DESIGN.md). */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  ignored: number;
+  rejected: Array<{ line: number; reason: string }>;
+}
+
+export const emptyResult = (): IngestResult => ({ accepted: 0, duplicates: 0, ignored: 0, rejected: [] });
+
+/** Constant-time bearer token check (hash both sides so lengths never leak). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = createHash('sha256').update(m[1].trim()).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+export interface IngestRouteOptions {
+  path: string;
+  /** Accepted content types (prefix match, e.g. 'text/plain'). */
+  contentTypes: string[];
+  token: string | undefined;
+  log: Logger;
+  metrics: Metrics;
+  /** Parse and record the raw UTF-8 body. Must not throw for bad lines: report them in `rejected`. */
+  handle(body: string): Promise<IngestResult>;
+}
+
+/**
+ * POST /api/ingest/*: bearer token (401), 1 MiB (413), content type (415), INGEST_TOKEN unset (503 with
+ * how to enable). The body is read raw here so one bad line never fails the batch.
+ */
+export function mountIngestRoute(server: Server, o: IngestRouteOptions): void {
+  server.post(o.path, async (req: Request, res: Response) => {
+    const route = o.path;
+    if (!o.token) {
+      res.send(503, { error: 'Ingest is off: set INGEST_TOKEN in Hybridwatch\'s environment and send it as "Authorization: Bearer <token>".' });
+      return;
+    }
+    if (!bearerMatches(req.headers.authorization, o.token)) {
+      o.metrics.badRequests.inc({ route, reason: 'unauthorized' });
+      res.send(401, { error: 'Missing or wrong bearer token (Authorization: Bearer <INGEST_TOKEN>).' });
+      return;
+    }
+    const type = String(req.headers['content-type'] ?? '').toLowerCase();
+    if (!o.contentTypes.some((t) => type.startsWith(t))) {
+      o.metrics.badRequests.inc({ route, reason: 'content_type' });
+      res.send(415, { error: `Content-Type must be ${o.contentTypes.join(' or ')}.` });
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_INGEST_BYTES) {
+      o.metrics.badRequests.inc({ route, reason: 'too_large' });
+      res.send(413, { error: `Body over ${MAX_INGEST_BYTES} bytes: split it into smaller batches.` });
+      req.resume();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_INGEST_BYTES);
+    } catch {
+      o.metrics.badRequests.inc({ route, reason: 'too_large' });
+      res.send(413, { error: `Body over ${MAX_INGEST_BYTES} bytes: split it into smaller batches.` });
+      return;
+    }
+    try {
+      const result = await o.handle(body.toString('utf8'));
+      res.send(200, result);
+    } catch (e) {
+      o.log.error({ err: { message: (e as Error).message }, route }, 'ingest failed');
+      res.send(500, { error: 'Ingest failed on our side; nothing in this batch was lost that was reported accepted. Retry the batch.' });
+    }
+  });
+}
+
+function readBody(req: Request, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new Error('too large'));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

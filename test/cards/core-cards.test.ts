@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { esc, openUrl, sizeOf, MAX_CARD_BYTES, plain } from '../../cards/card';
+import { statusCard, type StatusData } from '../../cards/status-card';
+import { enableConfirmCard, disableConfirmCard } from '../../cards/confirm-card';
+import { configCard } from '../../cards/config-card';
+import { helpCard } from '../../cards/help-card';
+import { cardProblems, cardText, expectValidCard } from '../helpers/cards';
+import type { IntegrationState } from '../../bot/integration/integration-service';
+
+const state = (over: Partial<IntegrationState> = {}): IntegrationState => ({
+  state: 'disabled', since: '2026-03-02T09:00:00.000Z', byId: null, byName: null, enabledAt: null, activatedAt: null,
+  lastOnPremAt: null, lastCloudAt: null, ignoredCount: 0, nodataWarnedAt: null, ...over,
+});
+const status = (over: Partial<StatusData> = {}): StatusData => ({
+  integration: state(), now: '2026-03-02T10:00:00.000Z', retentionDays: 180, noDataWarning: false,
+  counts: { total: 3, open: 2, onprem: 2, cloud: 1 }, onPremSources: ['syslog UDP 127.0.0.1:1514'], ...over,
+});
+
+describe('core cards: pure data → Adaptive Card 1.5, parsed by the adaptivecards library', () => {
+  test.each([
+    ['status disabled', statusCard(status())],
+    ['status pending + no data', statusCard(status({ integration: state({ state: 'pending', byName: 'Alex Wilber', enabledAt: '2026-03-01T20:00:00.000Z' }), noDataWarning: true }))],
+    ['status active + health + cloud error', statusCard(status({ integration: state({ state: 'active', lastOnPremAt: '2026-03-02T09:59:00.000Z' }), health: { title: 'Sensor stopped communicating', sensor: 'DC01', severity: 'high', at: '2026-03-02T09:00:00.000Z' }, cloud: { configured: true, lastPollAt: '2026-03-02T09:59:00.000Z', received: 12, lastError: { message: 'HTTP 401', fix: 'token invalid or lacks Investigation permissions', at: '2026-03-02T09:58:00.000Z' } } }))],
+    ['enable confirm', enableConfirmCard({ integration: state(), onPremSources: [], retentionDays: 180, callerRoles: ['Global Administrator'] })],
+    ['disable confirm', disableConfirmCard({ integration: state({ state: 'active' }), onPremSources: [], retentionDays: 90, callerRoles: [] })],
+    ['config set', configCard('https://contoso.atp.azure.com')],
+    ['config unset', configCard(undefined)],
+    ['help', helpCard([{ usage: 'status', description: 'state' }])],
+  ])('%s', (_name, msg) => {
+    expectValidCard(msg.card);
+    expect(msg.summary.length).toBeGreaterThan(0);
+    expect(msg.card.msteams?.width).toBe('Full');
+    expect(msg.card).toMatchSnapshot();
+  });
+
+  test('posture section only while enabled; no-data warning only when flagged', () => {
+    expect(cardText(statusCard(status()).card)).not.toContain('Identity Security Posture');
+    expect(cardText(statusCard(status({ integration: state({ state: 'active' }) })).card)).toContain('Identity Security Posture');
+    expect(cardText(statusCard(status({ integration: state({ state: 'pending', enabledAt: '2026-03-01T20:00:00.000Z' }), noDataWarning: true })).card)).toMatch(/No on-premises data 14 h 0 min ago after enabling/);
+  });
+
+  test('config links are OpenUrl actions to the workspace only', () => {
+    const c = configCard('https://contoso.atp.azure.com').card;
+    expect(c.actions?.map((a) => a.url)).toEqual([
+      'https://contoso.atp.azure.com/settings/sensors',
+      'https://contoso.atp.azure.com/settings/directoryServices',
+      'https://contoso.atp.azure.com/settings/vpn',
+      'https://contoso.atp.azure.com/health',
+    ]);
+  });
+});
+
+describe('untrusted text', () => {
+  test('markdown links, mentions and autolinks are inert', () => {
+    const hostile = '[click](https://evil.example) <at>x</at> **bold** www.evil.example\n# heading';
+    const e = esc(hostile, 500);
+    expect(e).not.toMatch(/(^|[^\\])\[/);
+    expect(e).not.toContain('https://');
+    expect(e).not.toMatch(/(^|[^\\])</);
+    expect(e).not.toContain('\n');
+    const c = statusCard(status({ integration: state({ state: 'active', byName: hostile }), health: { title: hostile, sensor: hostile, severity: 'x', at: 'x' } })).card;
+    expectValidCard(c);
+    expect(JSON.stringify(c)).not.toContain('](https://');
+  });
+
+  test('100 KB strings are truncated and the card stays under the size limit', () => {
+    const big = 'A'.repeat(100_000);
+    const c = statusCard(status({ integration: state({ state: 'active', byName: big }), health: { title: big, sensor: big, severity: big, at: big } })).card;
+    expect(sizeOf(c)).toBeLessThan(MAX_CARD_BYTES);
+    expect(cardProblems(c)).toEqual([]);
+  });
+
+  test('property: esc never leaves an unescaped markdown/HTML character and never grows past 2× + escapes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => {
+        const e = esc(s, 1000);
+        const unescaped = e.replace(/\\./g, '');
+        expect(unescaped).not.toMatch(/[\\`*_{}\[\]()#+\-.!|~<>&"']/);
+        expect(unescaped).not.toContain('://');
+      }),
+    );
+  });
+
+  test('property: plain strips control characters and bounds length', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 1000 }), fc.integer({ min: 1, max: 300 }), (s, max) => {
+        const p = plain(s, max);
+        expect(Array.from(p).length).toBeLessThanOrEqual(max);
+        expect(p).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+      }),
+    );
+  });
+
+  test('openUrl allows only https links to known hosts', () => {
+    const hosts = ['atp.azure.com', 'portal.cloudappsecurity.com'];
+    expect(openUrl('x', 'https://contoso.atp.azure.com/securityAlert/1', hosts)).toMatchObject({ type: 'Action.OpenUrl' });
+    expect(openUrl('x', 'https://evil.example/atp.azure.com', hosts)).toBeNull();
+    expect(openUrl('x', 'https://atp.azure.com.evil.example/', hosts)).toBeNull();
+    expect(openUrl('x', 'http://contoso.atp.azure.com/', hosts)).toBeNull();
+    expect(openUrl('x', 'javascript:alert(1)', hosts)).toBeNull();
+    expect(openUrl('x', 'not a url', hosts)).toBeNull();
+  });
+});
+
+describe('the card validator itself can fail', () => {
+  test('unknown element types, bad versions and oversize cards are reported', () => {
+    const bad: any = { type: 'AdaptiveCard', $schema: 'x', version: '1.2', body: [{ type: 'NoSuchElement' }, { type: 'TextBlock', text: 'x'.repeat(30_000) }] };
+    const problems = cardProblems(bad);
+    expect(problems.join('\n')).toMatch(/NoSuchElement/);
+    expect(problems.join('\n')).toMatch(/version 1\.2/);
+    expect(problems.join('\n')).toMatch(/size/);
+  });
+});

@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from '../bot/config';
+
+const bad = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  test('defaults: local mode on loopback, SQLite, sample directory', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ mode: 'local', port: 3978, host: '127.0.0.1', retentionDays: 180, syslog: { udpPort: 1514, tcpPort: 1514 } });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.directoryFile).toMatch(/directory\.sample\.json$/);
+  });
+
+  test('each bad value is one line naming the variable, the problem and the fix', () => {
+    const m = bad({ PORT: 'eighty' });
+    expect(m).toMatch(/^PORT: "eighty" is not a whole number from 0 to 65535\. Set PORT/);
+    expect(m.split('\n')).toHaveLength(1);
+    expect(bad({ DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL: .* not a postgres: or postgresql: URL/);
+    expect(bad({ ALLOWED_TENANT_IDS: 'contoso' })).toMatch(/^ALLOWED_TENANT_IDS: "contoso" is not a tenant id/);
+    expect(bad({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL/);
+    expect(bad({ RETENTION_DAYS: '0' })).toMatch(/^RETENTION_DAYS/);
+    expect(bad({ MCAS_URL: 'https://contoso.portal.cloudappsecurity.com' })).toMatch(/^MCAS_TOKEN: is missing/);
+    expect(bad({ GRAPH_CLIENT_ID: 'x' })).toMatch(/^GRAPH_TENANT_ID: is missing/);
+  });
+
+  test('local mode refuses a non-loopback HOST (no auth without an app id)', () => {
+    expect(bad({ HOST: '0.0.0.0' })).toMatch(/^HOST: .*not a loopback address/);
+  });
+
+  test('production refuses to start without a password, tenant allow-list and Graph', () => {
+    expect(bad({ MicrosoftAppId: 'a' })).toMatch(/^MicrosoftAppPassword/);
+    expect(bad({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p' })).toMatch(/^ALLOWED_TENANT_IDS/);
+    expect(bad({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ALLOWED_TENANT_IDS: '72f988bf-86f1-41af-91ab-2d7cd011db47' })).toMatch(/^GRAPH_CLIENT_ID/);
+    expect(bad({ MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'p' })).toMatch(/^MicrosoftAppTenantId/);
+    const c = loadConfig({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ALLOWED_TENANT_IDS: '72F988BF-86f1-41af-91ab-2d7cd011db47 , ', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' });
+    expect(c).toMatchObject({ mode: 'production', host: '0.0.0.0', allowedTenantIds: ['72f988bf-86f1-41af-91ab-2d7cd011db47'] });
+    expect(c.directoryFile).toBeUndefined();
+  });
+});
