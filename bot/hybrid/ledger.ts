@@ -2,15 +2,21 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { EventHooks, Trx } from '../events';
 import type { AlertsTable, Schema } from '../store/schema';
-import { toAlertRow, type AlertRow, type NormalizedAlert } from './alert';
+import { toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from './alert';
 
 export type RecordOutcome = 'new' | 'updated' | 'duplicate';
+
+/** Resolves an alert's accounts to directory users before they are stored (bot/hybrid identity resolution). */
+export type UserResolver = (users: AlertUser[]) => Promise<AlertUser[]>;
 
 /**
  * One row per alert. A re-trigger (same source id) updates that row and emits `alert.updated`;
  * the same bytes again are a duplicate and change nothing. This is the seed's known issue, solved.
  */
 export class Ledger {
+  /** Replaced by the composition root once identity resolution exists; default keeps users as given. */
+  resolveUsers: UserResolver = async (users) => users;
+
   constructor(private readonly db: Kysely<Schema>, private readonly clock: Clock, private readonly events: EventHooks) {}
 
   /** Record inside the caller's transaction (so gating, ledger and outbox commit together). */
@@ -19,6 +25,7 @@ export class Ledger {
     const col = a.source === 'onprem' ? 'onprem_id' : 'cloud_id';
     const existing = await trx.selectFrom('alerts').selectAll().where(col, '=', a.sourceId).executeTakeFirst();
     if (!existing) {
+      a = { ...a, users: await this.resolveUsers(a.users) };
       const row: AlertsTable = {
         id: `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
         source: a.source,
