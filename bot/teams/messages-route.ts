@@ -15,8 +15,22 @@ export function mountMessages(server: Server, adapter: CloudAdapter, onTurn: (t:
       res.send(400, { error: 'The body must be a JSON Bot Framework activity with a string "type".' });
       return;
     }
+    // botbuilder answers 500 for token errors that are not its own AuthenticationError (a forged
+    // signature, a malformed JWT). Anything that fails before our turn logic runs is an auth failure: 401.
+    let turnStarted = false;
+    const status = res.status.bind(res);
+    (res as any).status = (code: number) => {
+      if (code === 500 && !turnStarted) {
+        metrics.badRequests.inc({ route: 'messages', reason: 'unauthorized' });
+        return status(401);
+      }
+      return status(code);
+    };
     try {
-      await adapter.process(req as any, res as any, onTurn);
+      await adapter.process(req as any, res as any, async (turn) => {
+        turnStarted = true;
+        await onTurn(turn);
+      });
     } catch (e) {
       // botbuilder throws on activities its own schema rejects; the client gets a 400, the server keeps serving.
       metrics.badRequests.inc({ route: 'messages', reason: 'invalid_activity' });
