@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
+import { RateLimiter } from '../server/rate-limiter';
 
 export const MAX_INGEST_BYTES = 1024 * 1024;
 
@@ -33,6 +34,8 @@ export interface IngestRouteOptions {
   metrics: Metrics;
   /** Parse and record the raw UTF-8 body. Must not throw for bad lines: report them in `rejected`. */
   handle(body: string): Promise<IngestResult>;
+  /** Per-client limit (by remote address); default 50 requests/s with a burst of 100. */
+  limiter?: RateLimiter;
 }
 
 /**
@@ -40,10 +43,18 @@ export interface IngestRouteOptions {
  * how to enable). The body is read raw here so one bad line never fails the batch.
  */
 export function mountIngestRoute(server: Server, o: IngestRouteOptions): void {
+  const limiter = o.limiter ?? new RateLimiter(50, 100);
   server.post(o.path, async (req: Request, res: Response) => {
     const route = o.path;
     if (!o.token) {
       res.send(503, { error: 'Ingest is off: set INGEST_TOKEN in Hybridwatch\'s environment and send it as "Authorization: Bearer <token>".' });
+      return;
+    }
+    const wait = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    if (wait > 0) {
+      o.metrics.badRequests.inc({ route, reason: 'rate_limited' });
+      res.header('Retry-After', String(Math.ceil(wait / 1000)));
+      res.send(429, { error: 'Too many ingest requests from this client: retry after the Retry-After seconds, or send larger batches.' });
       return;
     }
     if (!bearerMatches(req.headers.authorization, o.token)) {
