@@ -9,6 +9,8 @@ import { GraphDirectory } from './directory/graph-directory';
 import { EventHooks } from './events';
 import type { AppParts, Feature } from './feature';
 import { Ledger } from './hybrid/ledger';
+import { hybridFeature } from './hybrid/hybrid-feature';
+import { IdentityResolver } from './hybrid/identity-resolver';
 import { IntegrationService } from './integration/integration-service';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
@@ -17,10 +19,15 @@ import type { Services } from './services';
 import { openStore, type Store, type StoreOptions } from './store/store';
 import { createAdapter } from './teams/adapter';
 import { coreFeature } from './teams/core-feature';
+import { onPremFeature } from './sources/onprem/onprem-feature';
+import { cloudFeature } from './sources/cloud/cloud-feature';
+import { devFeature } from './dev/dev-feature';
+import { tabFeature } from './tab/tab-feature';
 import { helpCommand } from './teams/commands/core-commands';
 import { mountMessages } from './teams/messages-route';
 import { createTurnHandler } from './teams/turn-handler';
 import type { ActionRoute, CommandRoute } from './teams/router';
+import { notifyFeature, type NotifyOptions } from './notify/notify-feature';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -30,6 +37,8 @@ export interface AppOverrides {
   store?: Partial<StoreOptions>;
   /** Extra botbuilder auth settings (tests point OpenID metadata at a local fake). */
   botAuth?: Record<string, string>;
+  /** Notify tuning for tests and benches (digest budget, a fake sender, worker timings). */
+  notify?: Partial<NotifyOptions>;
 }
 
 export interface App {
@@ -59,6 +68,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const integration = new IntegrationService(store.db, clock, events);
   await integration.init();
   const ledger = new Ledger(store.db, clock, events);
+  const resolver = new IdentityResolver(directory, log, clock);
+  ledger.resolveUsers = (users) => resolver.resolve(users);
   const linkHosts = ['atp.azure.com', 'portal.cloudappsecurity.com', 'security.microsoft.com', 'learn.microsoft.com'];
   if (config.atpWorkspaceUrl) linkHosts.push(new URL(config.atpWorkspaceUrl).hostname);
   if (config.mcas) linkHosts.push(new URL(config.mcas.url).hostname);
@@ -71,7 +82,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const parts: AppParts = { config, store, services, server, adapter, directory, log, clock, fetch: o.fetch ?? fetch };
 
   // Each concern is one feature; order is the order of `help`.
-  const features: Feature[] = [coreFeature(parts)];
+  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), hybridFeature(parts), notifyFeature(parts, o.notify), devFeature(parts), tabFeature(parts)];
   for (const f of features) readiness.push(...(f.readiness ?? []));
   const commands: CommandRoute[] = [];
   commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands ?? []));

@@ -21,13 +21,18 @@ export interface Config {
   dataDir: string;
   graph?: { tenantId: string; clientId: string; clientSecret: string; baseUrl: string; authorityHost: string };
   directoryFile?: string;
-  mcas?: { url: string; token: string; pollSeconds: number };
+  /** `token` is empty when `entra` is set (Entra app token instead of the legacy API token). */
+  mcas?: { url: string; token: string; pollSeconds: number; entra?: { tenantId: string; clientId: string; clientSecret: string; authorityHost: string } };
   syslog: { host: string; udpPort: number; tcpPort: number };
   ingestToken?: string;
   atpWorkspaceUrl?: string;
   retentionDays: number;
   risky: { percentile: number; minScore: number };
   logLevel: string;
+  /** Public host name of the bot (BOT_DOMAIN): the Teams tab's SSO audience api://<domain>/<appId>, the app package. */
+  botDomain?: string;
+  /** Entra authority (AZURE_AUTHORITY_HOST): the tab verifies SSO tokens against its keys and issuer. */
+  entraAuthorityHost: string;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -116,8 +121,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mcas: Config['mcas'];
   if (mcasUrl) {
     const token = str(env, 'MCAS_TOKEN');
-    if (!token) throw new ConfigError('MCAS_TOKEN', 'is missing while MCAS_URL is set', 'Create an API token in Cloud App Security (Settings → Security extensions → API tokens) and set MCAS_TOKEN');
-    mcas = { url: mcasUrl, token, pollSeconds: int(env, 'MCAS_POLL_SECONDS', 60, 5, 86400) };
+    // Optional Entra app (client credentials, Investigation.read/.manage) instead of the legacy token.
+    const entraClientId = str(env, 'MCAS_CLIENT_ID');
+    let entra: NonNullable<Config['mcas']>['entra'];
+    if (entraClientId) {
+      const tenantId = str(env, 'MCAS_TENANT_ID') ?? str(env, 'GRAPH_TENANT_ID');
+      const clientSecret = str(env, 'MCAS_CLIENT_SECRET');
+      if (!tenantId) throw new ConfigError('MCAS_TENANT_ID', 'is missing while MCAS_CLIENT_ID is set', 'Set the Entra tenant id of the app registration (or GRAPH_TENANT_ID)');
+      if (!clientSecret) throw new ConfigError('MCAS_CLIENT_SECRET', 'is missing while MCAS_CLIENT_ID is set', 'Set a client secret of the app registration that has the Cloud App Security Investigation permissions');
+      entra = { tenantId, clientId: entraClientId, clientSecret, authorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')! };
+    }
+    if (!token && !entra) throw new ConfigError('MCAS_TOKEN', 'is missing while MCAS_URL is set', 'Create an API token in Cloud App Security (Settings → Security extensions → API tokens) and set MCAS_TOKEN, or set MCAS_CLIENT_ID/MCAS_CLIENT_SECRET for an Entra app');
+    mcas = { url: mcasUrl, token: token ?? '', pollSeconds: int(env, 'MCAS_POLL_SECONDS', 60, 5, 86400), ...(entra ? { entra } : {}) };
   }
 
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
@@ -151,5 +166,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: int(env, 'RETENTION_DAYS', 180, 1, 3650),
     risky: { percentile: int(env, 'RISKY_PERCENTILE', 90, 1, 100), minScore: int(env, 'RISKY_MIN_SCORE', 20, 0, 1_000_000) },
     logLevel,
+    botDomain: hostName(env, 'BOT_DOMAIN'),
+    entraAuthorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
   };
+}
+
+/** A bare DNS host name (no scheme, no path), as Teams wants it in validDomains. */
+function hostName(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(raw)) {
+    throw new ConfigError(name, `"${raw}" is not a host name`, `Set ${name} to the public host name only, e.g. hybridwatch.contoso.com (no https://, no path)`);
+  }
+  return raw.toLowerCase();
 }

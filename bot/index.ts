@@ -1,5 +1,6 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { applyDevIngestToken } from './dev/dev-token';
 
 /** Entry point: read the environment once, build the app, run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -13,8 +14,10 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const devToken = applyDevIngestToken(config);
   const app = await buildApp(config);
   await app.start();
+  if (devToken) app.log.info('local mode: INGEST_TOKEN is unset, so a random token was generated for this process (the dev console uses it to replay the demo scenario); set INGEST_TOKEN to push alerts yourself');
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

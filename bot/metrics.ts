@@ -15,6 +15,25 @@ export function createMetrics() {
     httpDuration: new Histogram({ name: 'hybridwatch_http_request_duration_seconds', help: 'HTTP request duration by route', labelNames: ['route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
     badRequests: new Counter({ name: 'hybridwatch_bad_requests_total', help: 'Requests refused as malformed, by route and reason', labelNames: ['route', 'reason'] as const, registers: [registry] }),
     ledgerSize: new Gauge({ name: 'hybridwatch_ledger_alerts', help: 'Alerts in the ledger (sampled at scrape)', registers: [registry] }),
+    // notify (issue 6): the outbox and its delivery to Teams
+    notifyOutboxDepth: new Gauge({ name: 'hybridwatch_notify_outbox_depth', help: 'Outbox rows waiting to be delivered', registers: [registry] }),
+    notifyOutboxAge: new Gauge({ name: 'hybridwatch_notify_outbox_oldest_seconds', help: 'Age of the oldest undelivered outbox row', registers: [registry] }),
+    notifyLatency: new Histogram({ name: 'hybridwatch_notify_delivery_seconds', help: 'Outbox row written → Teams accepted it', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry] }),
+    notifySent: new Counter({ name: 'hybridwatch_notify_sent_total', help: 'Bot Connector writes that succeeded, by operation', labelNames: ['op'] as const, registers: [registry] }),
+    notifyThrottled: new Counter({ name: 'hybridwatch_notify_throttled_total', help: 'Bot Connector 429 answers (each one waits Retry-After)', registers: [registry] }),
+    notifyForbidden: new Counter({ name: 'hybridwatch_notify_forbidden_total', help: 'Bot Connector 403 answers: the conversation is marked inactive', registers: [registry] }),
+    notifyFailed: new Counter({ name: 'hybridwatch_notify_failed_total', help: 'Outbox rows given up, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    notifyRetries: new Counter({ name: 'hybridwatch_notify_retries_total', help: 'Retried writes, by status', labelNames: ['status'] as const, registers: [registry] }),
+    // On-premises source (issue 3): syslog / HTTP CEF messages.
+    ingest: new Counter({ name: 'hybridwatch_ingest_total', help: 'On-premises messages by source (udp, tcp, http) and result (new, updated, duplicate, ignored, health, rejected)', labelNames: ['source', 'result'] as const, registers: [registry] }),
+    ingestRejected: new Counter({ name: 'hybridwatch_ingest_rejected_total', help: 'On-premises messages refused, by source and reason', labelNames: ['source', 'reason'] as const, registers: [registry] }),
+    syslogConnections: new Counter({ name: 'hybridwatch_syslog_connections_total', help: 'Syslog TCP connections accepted', registers: [registry] }),
+    ingestQueue: new Gauge({ name: 'hybridwatch_ingest_queue', help: 'On-premises messages parsed and waiting for the ledger', registers: [registry] }),
+    // Cloud App Security source (issue 4).
+    mcasRequests: new Counter({ name: 'hybridwatch_mcas_requests_total', help: 'Cloud App Security API requests by operation and HTTP status', labelNames: ['op', 'status'] as const, registers: [registry] }),
+    mcasThrottled: new Counter({ name: 'hybridwatch_mcas_throttled_total', help: 'Cloud App Security HTTP 429 answers', registers: [registry] }),
+    mcasErrors: new Counter({ name: 'hybridwatch_mcas_errors_total', help: 'Cloud App Security errors by kind (network, auth, server, rejected, poll)', labelNames: ['kind'] as const, registers: [registry] }),
+    mcasAlerts: new Counter({ name: 'hybridwatch_mcas_alerts_total', help: 'Cloud App Security alert objects by path (poll, push) and outcome', labelNames: ['path', 'outcome'] as const, registers: [registry] }),
   };
   return m;
 }

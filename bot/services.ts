@@ -5,6 +5,7 @@ import type { IntegrationService } from './integration/integration-service';
 import type { Metrics } from './metrics';
 import type { StatusData } from '../cards/status-card';
 import type { ChatActivity } from './teams/chat-activity';
+import type { CloudActions } from './sources/cloud/cloud-actions';
 
 /**
  * The long-lived objects the composition root builds and hands to handlers. Each concern adds its
@@ -24,4 +25,8 @@ export interface Services {
   statusExtras: Array<() => Promise<Partial<StatusData>>>;
   /** Called for install / uninstall of the bot in a conversation (notify keeps references). */
   conversationHooks: Array<(activity: ChatActivity) => Promise<void>>;
+  /** Actions back to Cloud App Security (close alerts); set when MCAS_URL is configured. */
+  cloudActions?: CloudActions;
+  /** SOC channel cards (issue 6): outbox, delivery worker, who sees buttons. Set by notifyFeature. */
+  notify?: import('./notify/notify-service').NotifyService;
 }

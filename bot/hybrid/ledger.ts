@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
+import { withTransientRetry } from '../store/transient';
 import type { EventHooks, Trx } from '../events';
 import type { AlertsTable, Schema } from '../store/schema';
 import { toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from './alert';
@@ -9,6 +10,9 @@ export type RecordOutcome = 'new' | 'updated' | 'duplicate';
 /** Resolves an alert's accounts to directory users before they are stored (bot/hybrid identity resolution). */
 export type UserResolver = (users: AlertUser[]) => Promise<AlertUser[]>;
 
+/** Returns the outcome when `a` (users resolved) was merged into an existing row, else null. */
+export type MergeHook = (trx: Trx, a: NormalizedAlert) => Promise<{ outcome: RecordOutcome; alert: AlertRow } | null>;
+
 /**
  * One row per alert. A re-trigger (same source id) updates that row and emits `alert.updated`;
  * the same bytes again are a duplicate and change nothing. This is the seed's known issue, solved.
@@ -16,6 +20,11 @@ export type UserResolver = (users: AlertUser[]) => Promise<AlertUser[]>;
 export class Ledger {
   /** Replaced by the composition root once identity resolution exists; default keeps users as given. */
   resolveUsers: UserResolver = async (users) => users;
+  /**
+   * Hybrid merge (bot/hybrid/merge.ts, installed by the cloud source): a new alert that is the other
+   * source's view of an existing row joins that row instead of becoming a second alert.
+   */
+  mergeNew: MergeHook = async () => null;
 
   constructor(private readonly db: Kysely<Schema>, private readonly clock: Clock, private readonly events: EventHooks) {}
 
@@ -26,6 +35,8 @@ export class Ledger {
     const existing = await trx.selectFrom('alerts').selectAll().where(col, '=', a.sourceId).executeTakeFirst();
     if (!existing) {
       a = { ...a, users: await this.resolveUsers(a.users) };
+      const merged = await this.mergeNew(trx, a);
+      if (merged) return merged;
       const row: AlertsTable = {
         id: `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
         source: a.source,
@@ -92,7 +103,7 @@ export class Ledger {
   }
 
   record(a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
-    return this.db.transaction().execute((trx) => this.recordIn(trx, a));
+    return withTransientRetry(() => this.db.transaction().execute((trx) => this.recordIn(trx, a)));
   }
 
   async get(id: string): Promise<AlertRow | null> {

@@ -4,6 +4,7 @@ import { HOUR_MS } from '../clock';
 import type { Actor, EventHooks, Trx } from '../events';
 import type { IntegrationTable, Schema } from '../store/schema';
 import { audit } from './audit';
+import { withTransientRetry } from '../store/transient';
 
 export interface IntegrationState {
   state: IntegrationTable['state'];
@@ -66,7 +67,7 @@ export class IntegrationService {
 
   private async transition(actor: Actor, action: string, from: IntegrationState['state'][], to: IntegrationState['state']): Promise<Transition> {
     const now = this.clock.now().toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    return withTransientRetry(() => this.db.transaction().execute(async (trx) => {
       const before = await this.get(trx);
       if (!from.includes(before.state)) {
         await audit(trx, { actor, action, outcome: 'noop', from: before.state, to: before.state, detail: { reason: `already ${before.state}` }, at: this.clock.now() });
@@ -91,7 +92,7 @@ export class IntegrationService {
       await audit(trx, { actor, action, outcome: 'ok', from: before.state, to, detail: {}, at: this.clock.now() });
       await this.events.emit(trx, { type: 'integration.changed', from: before.state, to, actor, at: now });
       return { changed: true, from: before.state, state: await this.get(trx) };
-    });
+    }));
   }
 
   /**

@@ -70,8 +70,150 @@ export interface KvTable {
   updated_at: string;
 }
 
+/** Hybrid view (issue 5): one row per (alert, user) for scoring queries. */
+export interface AlertUsersTable {
+  alert_id: string;
+  user_key: string;
+  environment: 'onprem' | 'cloud';
+  severity: AlertsTable['severity'];
+  type: string;
+  seen_at: string;
+  first_seen: string;
+  counts: number; // 1, or 0 once closed as benign / false positive
+}
+
+/** Hybrid view: per-user investigation priority and risky state (scores in integer hundredths). */
+export interface UserScoresTable {
+  user_key: string;
+  display_name: string | null;
+  upn: string | null;
+  aad_object_id: string | null;
+  sam: string | null;
+  domain: string | null;
+  resolution: string;
+  note: string | null;
+  impact_centi: number;
+  roles: string; // JSON
+  score_centi: number;
+  onprem_centi: number;
+  cloud_centi: number;
+  percentile: number;
+  alert_count: number;
+  threat_score: number | null;
+  risky_state: 'none' | 'risky' | 'dismissed';
+  risky_since: string | null;
+  dismissed_at: string | null;
+  dismissed_by_id: string | null;
+  dismissed_by_name: string | null;
+  dismissed_score_centi: number | null;
+  reasons: string; // JSON
+  scored_at: string;
+}
+
+export interface ScoreHistoryTable {
+  user_key: string;
+  at: string;
+  score_centi: number;
+  percentile: number;
+  cause: string;
+}
+
+/** Cloud App Security alerts received (issue 4): hash and service per cloud `_id`. */
+export interface McasAlertsTable {
+  cloud_id: string;
+  alert_id: string; // alerts.id of the row it is recorded in (its own, or the on-prem row it merged into)
+  hash: string;
+  service_id: string | null;
+  raised_at: string;
+  received_at: string;
+  path: 'poll' | 'push';
+}
+
 export interface MigrationMarker {
   id: Generated<number>;
+}
+
+/** Issue 6 (notify): conversations, outbox, sent cards, digest windows. `*_ms` are epoch milliseconds. */
+export interface NotifyConversationsTable {
+  id: string;
+  kind: 'channel' | 'groupChat' | 'personal';
+  tenant_id: string | null;
+  team_id: string | null;
+  service_url: string;
+  reference: string; // JSON
+  subscribed: number;
+  threshold: 'low' | 'medium' | 'high';
+  active: number;
+  inactive_reason: string | null;
+  subscribed_by_id: string | null;
+  subscribed_by_mri: string | null;
+  subscribed_by_name: string | null;
+  subscribed_at: string | null;
+  lease_owner: string | null;
+  lease_until_ms: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotifyOutboxTable {
+  seq: Generated<number>;
+  conversation_id: string;
+  kind: string;
+  card_key: string | null;
+  payload: string; // JSON
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  not_before_ms: number;
+  claimed_by: string | null;
+  claimed_until_ms: number;
+  started_ms: number;
+  created_at: string;
+  created_ms: number;
+  sent_at: string | null;
+  sent_ms: number | null;
+  activity_id: string | null;
+  last_error: string | null;
+}
+
+export interface NotifyCardsTable {
+  card_key: string;
+  conversation_id: string;
+  activity_id: string;
+  thread_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotifyWindowsTable {
+  conversation_id: string;
+  window_start: string;
+  cards: number;
+}
+
+export interface NotifyDigestItemsTable {
+  conversation_id: string;
+  window_start: string;
+  alert_id: string;
+  severity: string;
+  type_name: string;
+  users: string; // JSON
+  created_at: string;
+}
+
+export interface SensorHealthTable {
+  id: string;
+  sensor: string;
+  title: string;
+  severity: string;
+  message: string;
+  url: string | null;
+  external_id: string | null;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  last_hash: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface Schema {
@@ -79,6 +221,16 @@ export interface Schema {
   audit_log: AuditLogTable;
   alerts: AlertsTable;
   kv: KvTable;
+  sensor_health: SensorHealthTable;
+  mcas_alerts: McasAlertsTable;
+  alert_users: AlertUsersTable;
+  user_scores: UserScoresTable;
+  score_history: ScoreHistoryTable;
+  notify_conversations: NotifyConversationsTable;
+  notify_outbox: NotifyOutboxTable;
+  notify_cards: NotifyCardsTable;
+  notify_windows: NotifyWindowsTable;
+  notify_digest_items: NotifyDigestItemsTable;
   // Issues 3–8 add their tables here and a migration file in ./migrations.
   [table: string]: any;
 }

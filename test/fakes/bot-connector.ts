@@ -1,6 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Teams' per-conversation write limits (per bot) and the per-app limit. */
+export const TEAMS_LIMITS = [
+  { max: 7, windowMs: 1_000 },
+  { max: 8, windowMs: 2_000 },
+  { max: 60, windowMs: 30_000 },
+  { max: 1800, windowMs: 3_600_000 },
+];
+export const APP_LIMITS = [{ max: 50, windowMs: 1_000 }];
+
 export interface RecordedCall {
   method: string;
   path: string;
@@ -23,6 +32,16 @@ export class FakeBotConnector {
   failNext: Array<{ status: number; headers?: Record<string, string>; body?: unknown; match?: (c: RecordedCall) => boolean }> = [];
   private waiters: Array<() => void> = [];
   url = '';
+  /**
+   * Enforce Teams' throttling like the real service: per conversation (a chat or a channel thread;
+   * new threads count against their channel) 7/1 s, 8/2 s, 60/30 s, 1800/h, and 50/s for the app.
+   * Over a limit: 429 with Retry-After (whole seconds), recorded in `rejected`. Set false to accept all.
+   */
+  enforceLimits = true;
+  /** Calls answered 429 because a limit was exceeded. */
+  readonly rejected: RecordedCall[] = [];
+  private accepted = new Map<string, number[]>();
+  private appAccepted: number[] = [];
 
   async start(): Promise<string> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -55,6 +74,20 @@ export class FakeBotConnector {
         return;
       }
       const call: RecordedCall = { method: req.method ?? '', path, conversationId: m[1] ?? '', activityId: m[2], body, at: Date.now() };
+      if (this.enforceLimits && req.method !== 'GET') {
+        const key = m[1] ? call.conversationId : String(body?.channelData?.channel?.id ?? body?.activity?.conversation?.id ?? 'new');
+        const waitMs = Math.max(this.wait(this.accepted.get(key) ?? [], TEAMS_LIMITS, call.at), this.wait(this.appAccepted, APP_LIMITS, call.at));
+        if (waitMs > 0) {
+          this.rejected.push(call);
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(waitMs / 1000)) });
+          res.end(JSON.stringify({ error: { code: 'TooManyRequests', message: `conversation ${key} is over a Teams limit` } }));
+          return;
+        }
+        const times = this.accepted.get(key) ?? [];
+        times.push(call.at);
+        this.accepted.set(key, times);
+        this.appAccepted.push(call.at);
+      }
       const failIdx = this.failNext.findIndex((f) => !f.match || f.match(call));
       if (failIdx >= 0) {
         const f = this.failNext.splice(failIdx, 1)[0];
@@ -77,6 +110,32 @@ export class FakeBotConnector {
     });
   }
 
+  /** How long until one more write fits every window (0 = now). */
+  private wait(times: number[], limits: typeof TEAMS_LIMITS, now: number): number {
+    while (times.length && times[0] <= now - 3_600_000) times.shift();
+    let until = now;
+    for (const { max, windowMs } of limits) {
+      const inWindow = times.filter((t) => t > now - windowMs);
+      if (inWindow.length >= max) until = Math.max(until, inWindow[inWindow.length - max] + windowMs);
+    }
+    return until - now;
+  }
+
+  /** The most times any one request (same method, path and body) was answered 429. */
+  maxRejectionsPerSend(): number {
+    const n = new Map<string, number>();
+    for (const c of this.rejected) {
+      const k = `${c.method} ${c.path} ${JSON.stringify(c.body)}`;
+      n.set(k, (n.get(k) ?? 0) + 1);
+    }
+    return Math.max(0, ...n.values());
+  }
+
+  /** Card updates (PUT), optionally for one activity id. */
+  updates(activityId?: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === 'PUT' && (!activityId || c.activityId === activityId));
+  }
+
   /** Activities the bot sent (POSTs with an activity body), optionally for one conversation. */
   sent(conversationId?: string): any[] {
     return this.calls
@@ -95,6 +154,7 @@ export class FakeBotConnector {
 
   clear(): void {
     this.calls.length = 0;
+    this.rejected.length = 0;
   }
 
   /** Resolves when pred is true, checking after each recorded call; rejects after timeoutMs. */

@@ -1,7 +1,7 @@
 import { FakeBotFrameworkOpenId } from '../fakes/bot-framework-openid';
 import { FakeGraph } from '../fakes/graph';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { makeAction, makeMessage, TENANT, USERS } from '../helpers/activities';
+import { makeAction, makeMessage, TENANT, USERS, type TestUser } from '../helpers/activities';
 import { ROLE_TEMPLATE_IDS } from '../../bot/directory/roles';
 
 const APP_ID = '0c2b0b5e-1d6a-4d5e-9a8e-5f0e3c1b2a90';
@@ -43,7 +43,7 @@ describe('production mode: Bot Framework JWT on every request, tenant allow-list
   });
 
   // An invoke answers in the HTTP body, so a good token is proven by a 200 with the card.
-  const refresh = (user = USERS.securityReader, tenant = TENANT) => {
+  const refresh = (user: TestUser = USERS.securityReader, tenant = TENANT) => {
     const a = makeAction('refresh', {}, user, t.connector.url);
     a.conversation.tenantId = tenant;
     a.channelData.tenant.id = tenant;

@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../store';
 import * as core from './001-core';
+import * as onprem from './003-onprem';
+import * as cloud from './004-cloud';
+import * as hybrid from './005-hybrid';
+import * as notify from './006-notify';
 
 /**
  * Ordered by name. Each concern adds its own file with a distinct number and registers it here;
@@ -8,4 +12,8 @@ import * as core from './001-core';
  */
 export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect): Promise<void> }> = {
   '001-core': core,
+  '003-onprem': onprem,
+  '004-cloud': cloud,
+  '005-hybrid': hybrid,
+  '006-notify': notify,
 };

@@ -3,6 +3,7 @@ import type { Actor } from '../../events';
 import type { HandlerContext, InvokeResult } from '../context';
 import type { ActionRoute } from '../router';
 import { buildStatusData } from '../status-data';
+import { alertView, userView } from './alert-actions';
 
 async function statusResult(ctx: HandlerContext): Promise<InvokeResult> {
   return { card: statusCard(await buildStatusData(ctx.services, ctx.clock)) };
@@ -38,5 +39,6 @@ export const refreshAction: ActionRoute = {
   verb: 'refresh',
   capability: 'read',
   label: 'Refreshing this card',
-  handle: statusResult,
+  // data.view picks the card to refresh (alert / risky-user cards from notify); the status card by default.
+  handle: (ctx) => (ctx.activity.data?.view === 'alert' ? alertView(ctx, ctx.activity.data.alertId) : ctx.activity.data?.view === 'user' ? userView(ctx, ctx.activity.data.userKey) : statusResult(ctx)),
 };

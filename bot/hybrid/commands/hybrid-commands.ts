@@ -1,0 +1,75 @@
+import { alertsCard } from '../../../cards/alerts-card';
+import { riskyCard } from '../../../cards/risky-card';
+import { userCard } from '../../../cards/user-card';
+import { can } from '../../directory/roles';
+import { audit } from '../../integration/audit';
+import type { HandlerContext, InvokeResult } from '../../teams/context';
+import { command, type ActionRoute, type CommandRoute } from '../../teams/router';
+import type { PriorityService } from '../priority-service';
+import { alertsData, findUser, profileData, riskyData, type ViewDeps } from '../views';
+
+const MAX_QUERY = 256;
+
+export function hybridCommands(deps: ViewDeps): CommandRoute[] {
+  const risky: CommandRoute = {
+    name: 'risky',
+    usage: 'risky',
+    description: 'top users by hybrid investigation priority (score, percentile, on-premises / cloud split)',
+    capability: 'read',
+    match: command('risky'),
+    async handle(ctx) {
+      await ctx.send(riskyCard(await riskyData(deps, ctx.clock.now())));
+    },
+  };
+  const user: CommandRoute = {
+    name: 'user',
+    usage: 'user <upn | DOMAIN\\sam | display name>',
+    description: "one user's hybrid profile: on-premises and cloud alerts, score, percentile, history",
+    capability: 'read',
+    match: command('user', '(.+)'),
+    async handle(ctx, m) {
+      const q = (m[1] ?? '').trim();
+      if (!q) return void (await ctx.send('Which user? Send `user` followed by a UPN (jdoe@contoso.com), DOMAIN\\sam (CONTOSO\\jdoe) or a display name.'));
+      if (q.length > MAX_QUERY) return void (await ctx.send(`That name is longer than ${MAX_QUERY} characters; send a UPN, DOMAIN\\sam or display name.`));
+      const found = await findUser(deps, q);
+      if (found.key === null) return void (await ctx.send(found.message));
+      const data = await profileData(deps, found.key, ctx.clock.now(), { interactive: can(ctx.caller.roles, 'manage'), directoryUser: found.directoryUser });
+      await ctx.send(userCard(data));
+    },
+  };
+  const alerts: CommandRoute = {
+    name: 'alerts',
+    usage: 'alerts',
+    description: 'latest open hybrid alerts',
+    capability: 'read',
+    match: command('alerts'),
+    async handle(ctx) {
+      await ctx.send(alertsCard(await alertsData(deps, ctx.clock.now())));
+    },
+  };
+  return [alerts, risky, user];
+}
+
+/** `user.dismiss` {userKey}: clears a risky user (Security Administrator and up), audited. Idempotent. */
+export function dismissAction(deps: ViewDeps & { priority: PriorityService }): ActionRoute {
+  return {
+    verb: 'user.dismiss',
+    capability: 'manage',
+    label: 'Dismissing a risky user',
+    async handle(ctx: HandlerContext): Promise<InvokeResult> {
+      const key = ctx.activity.data?.userKey;
+      if (typeof key !== 'string' || !key || key.length > 600) return { message: 'This Dismiss button carries no valid user; send `risky` for a fresh list.' };
+      const actor = { id: ctx.caller.id, name: ctx.caller.name };
+      const now = ctx.clock.now();
+      const res = await deps.db.transaction().execute(async (trx) => {
+        const r = await deps.priority.dismiss(trx, key, actor);
+        await audit(trx, { actor, action: 'user.dismiss', outcome: r.changed ? 'ok' : 'noop', from: r.row?.risky_state ?? null, to: r.changed ? 'dismissed' : r.row?.risky_state ?? null, detail: { userKey: key, score: r.row ? r.row.score_centi / 100 : null }, at: now });
+        return r;
+      });
+      if (!res.row) return { message: 'No such user in the hybrid view (it may have been purged by retention).' };
+      ctx.log.info({ user: key, by: actor.id, changed: res.changed }, 'user.dismiss');
+      const notice = res.changed ? `Dismissed by ${actor.name}. The user is notified again only after dropping below the threshold, or on a new alert that raises the score.` : 'This user was not risky (already dismissed, or below the threshold); nothing changed.';
+      return { card: userCard(await profileData(deps, key, now, { interactive: true, notice })) };
+    },
+  };
+}

@@ -1,0 +1,206 @@
+import { isUtf8 } from 'node:buffer';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock';
+import type { Trx } from '../../events';
+import type { Ledger } from '../../hybrid/ledger';
+import type { IntegrationService } from '../../integration/integration-service';
+import type { Logger } from '../../log';
+import type { Metrics } from '../../metrics';
+import type { Schema } from '../../store/schema';
+import { parseCefLine, type RejectReason } from './cef-parser';
+import { normalize, sha1, type OnPremItem } from './normalize';
+import { BadInputLog } from './bad-input-log';
+import type { SensorHealthStore } from './sensor-health-store';
+import { MAX_FRAME_BYTES } from './syslog-framer';
+import { withTransientRetry } from '../../store/transient';
+
+export type IngestSource = 'udp' | 'tcp' | 'http';
+export type Rejected = { rejected: RejectReason; detail: string };
+export type IngestOutcome = 'new' | 'updated' | 'duplicate' | 'ignored' | 'health' | Rejected;
+
+export interface IngestorDeps {
+  db: Kysely<Schema>;
+  integration: IntegrationService;
+  ledger: Ledger;
+  health: SensorHealthStore;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+  /** Messages per ledger transaction. */
+  batchSize?: number;
+  /** Parsed messages waiting for the ledger before new ones are refused as `overloaded` (TCP pauses before that). */
+  maxQueue?: number;
+  /**
+   * Concurrent transactions (PostgreSQL: several connections; SQLite: 1). Messages are split into lanes by
+   * alert id, so the messages of one alert stay in order.
+   */
+  lanes?: number;
+}
+
+interface Lane {
+  queue: Pending[];
+  draining: Promise<void> | null;
+}
+
+/** Thrown inside a batch when the integration was disabled while it ran: roll back, redo as ignored. */
+class GateClosed extends Error {}
+
+interface Pending {
+  item: OnPremItem;
+  source: IngestSource;
+  done(o: IngestOutcome): void;
+}
+
+export const isRejected = (o: IngestOutcome): o is Rejected => typeof o === 'object';
+
+/**
+ * Raw message → parse → normalize → queue → one transaction per batch, each message with its own
+ * outcome (gating, ledger write, events in the same transaction). A failed batch is retried message by
+ * message, so one bad row never costs the others.
+ */
+export class OnPremIngestor {
+  private readonly lanes: Lane[];
+  private size = 0;
+  private closed = false;
+  private readonly batchSize: number;
+  readonly maxQueue: number;
+  private readonly badLog: BadInputLog;
+  private waiters: Array<{ below: number; resolve(): void }> = [];
+
+  constructor(private readonly d: IngestorDeps) {
+    this.batchSize = d.batchSize ?? 500;
+    this.maxQueue = d.maxQueue ?? 20_000;
+    this.lanes = Array.from({ length: Math.max(1, d.lanes ?? 1) }, () => ({ queue: [], draining: null }));
+    this.badLog = new BadInputLog(d.log, d.clock);
+  }
+
+  get queued(): number {
+    return this.size;
+  }
+
+  /** One framed message (bytes from syslog, or one line of an HTTP body). */
+  submit(raw: Buffer | string, source: IngestSource): Promise<IngestOutcome> {
+    if (this.closed) return Promise.resolve(this.reject(source, 'unavailable', 'shutting down', raw));
+    let text: string;
+    let bytes: Buffer | string = raw;
+    if (typeof raw === 'string') {
+      // HTTP bodies arrive decoded; a replacement character is what invalid UTF-8 became.
+      if (raw.includes('\uFFFD')) return Promise.resolve(this.reject(source, 'invalid_utf8', 'the message is not valid UTF-8', raw));
+      if (raw.length > MAX_FRAME_BYTES && Buffer.byteLength(raw) > MAX_FRAME_BYTES) return Promise.resolve(this.reject(source, 'too_large', `message over ${MAX_FRAME_BYTES} bytes`, raw));
+      text = raw;
+    } else {
+      if (raw.length > MAX_FRAME_BYTES) return Promise.resolve(this.reject(source, 'too_large', `message over ${MAX_FRAME_BYTES} bytes`, raw));
+      if (!isUtf8(raw)) return Promise.resolve(this.reject(source, 'invalid_utf8', 'the message is not valid UTF-8', raw));
+      text = raw.toString('utf8');
+      bytes = raw;
+    }
+    const parsed = parseCefLine(text);
+    if (!parsed.ok) return Promise.resolve(this.reject(source, parsed.reason, parsed.detail, text));
+    if (this.size >= this.maxQueue) return Promise.resolve(this.reject(source, 'overloaded', `more than ${this.maxQueue} messages waiting for the database`, text));
+    const item = normalize(parsed.message, sha1(bytes), this.d.clock.now());
+    const lane = this.lanes.length === 1 ? this.lanes[0] : this.lanes[laneOf(item.kind === 'alert' ? item.alert.sourceId : item.health.id, this.lanes.length)];
+    return new Promise<IngestOutcome>((resolve) => {
+      lane.queue.push({ item, source, done: resolve });
+      this.size++;
+      this.d.metrics.ingestQueue.set(this.size);
+      if (!lane.draining) lane.draining = this.drain(lane).finally(() => (lane.draining = null));
+    });
+  }
+
+  /** Count and (rate-limited) log a refused message; framing errors come here too. */
+  reject(source: IngestSource, reason: RejectReason, detail: string, raw?: Buffer | string): Rejected {
+    this.d.metrics.ingest.inc({ source, result: 'rejected' });
+    this.d.metrics.ingestRejected.inc({ source, reason });
+    this.badLog.note(reason, source, detail, raw);
+    return { rejected: reason, detail };
+  }
+
+  /** Resolves once fewer than `n` messages wait (TCP readers pause on it: back-pressure, not loss). */
+  whenBelow(n: number): Promise<void> {
+    if (this.size < n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ below: n, resolve }));
+  }
+
+  /** Wait until everything queued so far is written. */
+  async flush(): Promise<void> {
+    for (const lane of this.lanes) while (lane.draining) await lane.draining;
+  }
+
+  /** Refuse new messages and finish the queued ones. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private async drain(lane: Lane): Promise<void> {
+    while (lane.queue.length) {
+      const batch = lane.queue.length <= this.batchSize ? lane.queue : lane.queue.slice(0, this.batchSize);
+      lane.queue = batch === lane.queue ? [] : lane.queue.slice(this.batchSize);
+      await this.write(batch);
+      this.size -= batch.length;
+      this.d.metrics.ingestQueue.set(this.size);
+      this.waiters = this.waiters.filter((w) => (this.size < w.below ? (w.resolve(), false) : true));
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    let outcomes: IngestOutcome[];
+    try {
+      outcomes = await withTransientRetry(() => this.d.db.transaction().execute((trx) => this.writeIn(trx, batch)));
+    } catch (e) {
+      if (e instanceof GateClosed) return this.write(batch);
+      if (batch.length === 1) {
+        this.d.log.error({ err: { message: (e as Error).message } }, 'storing an on-premises message failed');
+        outcomes = [this.reject(batch[0].source, 'store_error', (e as Error).message)];
+      } else {
+        // Find the one that fails; the rest still get stored.
+        for (const p of batch) await this.write([p]);
+        return;
+      }
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (!isRejected(o)) this.d.metrics.ingest.inc({ source: p.source, result: o });
+      p.done(o);
+    });
+  }
+
+  private async writeIn(trx: Trx, batch: Pending[]): Promise<IngestOutcome[]> {
+    const now = this.d.clock.now();
+    const out: IngestOutcome[] = [];
+    // One gate per transaction, and it commits with the ledger writes. When active (the hot path) it runs
+    // last, so concurrent lanes hold the integration row lock only for the commit; if a `disable` won
+    // meanwhile, the batch is rolled back and redone as ignored.
+    if ((await this.d.integration.get(trx)).state === 'active') {
+      for (const p of batch) out.push(await this.store(trx, p, now));
+      if ((await this.d.integration.onOnPremEvent(trx, now)) === 'ignored') throw new GateClosed('disabled during the batch');
+      return out;
+    }
+    // Disabled or pending: gate first (the first event while pending flips to active before the alert).
+    // While disabled each message is still counted as ignored.
+    const gate = await this.d.integration.onOnPremEvent(trx, now);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i];
+      if (gate === 'ignored') {
+        if (i > 0) await this.d.integration.onOnPremEvent(trx, now);
+        out.push('ignored');
+      } else {
+        out.push(await this.store(trx, p, now));
+      }
+    }
+    return out;
+  }
+
+  private async store(trx: Trx, p: Pending, now: Date): Promise<IngestOutcome> {
+    if (p.item.kind === 'alert') return (await this.d.ledger.recordIn(trx, p.item.alert)).outcome;
+    const r = await this.d.health.recordIn(trx, p.item.health, now.toISOString());
+    return r === 'duplicate' ? 'duplicate' : 'health';
+  }
+}
+
+/** A cheap stable string hash (FNV-1a) to pick a lane. */
+function laneOf(id: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % n;
+}

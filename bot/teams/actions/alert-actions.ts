@@ -1,0 +1,147 @@
+import { riskyUserCard } from '../../../cards/risky-user-card';
+import { RESOLUTIONS, type Resolution } from '../../../cards/alert-card';
+import { can } from '../../directory/roles';
+import type { Actor, Trx } from '../../events';
+import { toAlertRow } from '../../hybrid/alert';
+import { audit } from '../../integration/audit';
+import { loadAlert, renderAlert, riskyInput, type RenderDeps } from '../../notify/render';
+import { userKey } from '../../notify/outbox';
+import type { HandlerContext, InvokeResult } from '../context';
+import type { ActionRoute } from '../router';
+
+const actor = (ctx: HandlerContext): Actor => ({ id: ctx.caller.id, name: ctx.caller.name });
+
+function renderDeps(ctx: HandlerContext): RenderDeps {
+  return ctx.services.notify?.render ?? { db: ctx.store.db, clock: ctx.clock, linkHosts: ctx.services.linkHosts, adminIds: async () => [] };
+}
+
+/** The alert card as the clicker sees it now: buttons only for those who may operate. */
+export async function alertView(ctx: HandlerContext, alertId: unknown, notice?: string): Promise<InvokeResult> {
+  const alert = typeof alertId === 'string' && alertId.length <= 300 ? await loadAlert(ctx.store.db, alertId) : null;
+  if (!alert) return { message: 'That alert is no longer in the ledger (it may have passed the retention period). Send `alerts` for the current ones.' };
+  const msg = await renderAlert(renderDeps(ctx), alert, can(ctx.caller.roles, 'operate'), notice);
+  return 'card' in msg ? { card: msg.card } : { message: msg.text };
+}
+
+/** Run a compare-and-set on the alert; when it changed, emit alert.changed so every posted card updates. */
+async function change(ctx: HandlerContext, alertId: string, action: string, apply: (trx: Trx, now: string) => Promise<boolean>, detail: Record<string, unknown>): Promise<boolean> {
+  const now = ctx.clock.now();
+  const changed = await ctx.store.db.transaction().execute(async (trx) => {
+    if (!(await apply(trx, now.toISOString()))) return false;
+    const row = await trx.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirstOrThrow();
+    await ctx.services.events.emit(trx, { type: 'alert.changed', alert: toAlertRow(row), action, actor: actor(ctx), at: now.toISOString() });
+    return true;
+  });
+  await audit(ctx.store.db, { actor: actor(ctx), action, outcome: changed ? 'ok' : 'noop', detail: { alertId, ...detail }, at: now });
+  return changed;
+}
+
+function alertIdOf(ctx: HandlerContext): string | null {
+  const id = ctx.activity.data?.alertId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 300 ? id : null;
+}
+
+export const closeAlertAction: ActionRoute = {
+  verb: 'alert.close',
+  capability: 'operate',
+  label: 'Closing an alert',
+  async handle(ctx) {
+    const id = alertIdOf(ctx);
+    const resolution = ctx.activity.data?.resolution;
+    if (!id) return { message: 'This button did not say which alert to close; nothing was changed.' };
+    if (typeof resolution !== 'string' || !(resolution in RESOLUTIONS)) return { message: 'Choose a resolution: true positive, benign or false positive. Nothing was changed.' };
+    const alert = await loadAlert(ctx.store.db, id);
+    if (!alert) return alertView(ctx, id);
+    if (alert.status === 'closed') return alertView(ctx, id); // a second click or a Teams retry: same answer
+    let notice: string | undefined;
+    const cloud = ctx.services.cloudActions;
+    if (alert.cloud_id && cloud) {
+      try {
+        const r = await cloud.close(alert, resolution as Resolution, actor(ctx), { signal: AbortSignal.timeout(3500), maxAttempts: 1 });
+        if (r.alertsNotFound.length) notice = 'Cloud App Security did not know this alert; it is closed here only.';
+      } catch (e) {
+        ctx.log.warn({ err: { message: (e as Error).message }, alertId: id }, 'alert.close: Cloud App Security close failed; closed in Hybridwatch only');
+        notice = `Closed in Hybridwatch, but Cloud App Security did not confirm: ${(e as Error).message}`.slice(0, 280);
+      }
+    }
+    await change(
+      ctx,
+      id,
+      'alert.close',
+      async (trx, now) => {
+        const r = await trx.updateTable('alerts').set({ status: 'closed', closed_by_id: ctx.caller.id, closed_by_name: ctx.caller.name, closed_at: now, resolution, updated_at: now }).where('id', '=', id).where('status', '=', 'open').executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      },
+      { resolution, cloud: !!(alert.cloud_id && cloud), notice: notice ?? null },
+    );
+    return alertView(ctx, id, notice);
+  },
+};
+
+export const assignAlertAction: ActionRoute = {
+  verb: 'alert.assign',
+  capability: 'operate',
+  label: 'Assigning an alert',
+  async handle(ctx) {
+    const id = alertIdOf(ctx);
+    if (!id) return { message: 'This button did not say which alert to assign; nothing was changed.' };
+    await change(
+      ctx,
+      id,
+      'alert.assign',
+      async (trx, now) => {
+        const r = await trx
+          .updateTable('alerts')
+          .set({ assigned_to_id: ctx.caller.id, assigned_to_name: ctx.caller.name, updated_at: now })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('assigned_to_id', 'is', null), eb('assigned_to_id', '!=', ctx.caller.id)]))
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      },
+      {},
+    );
+    return alertView(ctx, id);
+  },
+};
+
+export const muteAlertAction: ActionRoute = {
+  verb: 'alert.mute',
+  capability: 'operate',
+  label: 'Muting an alert',
+  async handle(ctx) {
+    const id = alertIdOf(ctx);
+    if (!id) return { message: 'This button did not say which alert to mute; nothing was changed.' };
+    const raw = Number(ctx.activity.data?.hours ?? 24);
+    const hours = Number.isFinite(raw) ? Math.min(168, Math.max(1, Math.round(raw))) : 24;
+    const until = new Date(ctx.clock.now().getTime() + hours * 3_600_000).toISOString();
+    // A Teams retry of the same click lands within a minute: do not count it as a second mute.
+    const retryFloor = new Date(ctx.clock.now().getTime() + hours * 3_600_000 - 60_000).toISOString();
+    await change(
+      ctx,
+      id,
+      'alert.mute',
+      async (trx, now) => {
+        const r = await trx
+          .updateTable('alerts')
+          .set({ muted_until: until, updated_at: now })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('muted_until', 'is', null), eb('muted_until', '<', retryFloor)]))
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      },
+      { hours, until },
+    );
+    return alertView(ctx, id);
+  },
+};
+
+/** The risky-user card as the clicker sees it now. */
+export async function userView(ctx: HandlerContext, key: unknown): Promise<InvokeResult> {
+  if (typeof key !== 'string' || !key || key.length > 300) return { message: 'That card did not name a user.' };
+  const last = await ctx.store.db.selectFrom('notify_outbox').select('payload').where('card_key', '=', userKey(key)).where('kind', '=', 'risky').orderBy('seq', 'desc').executeTakeFirst();
+  const payload = last ? JSON.parse(last.payload) : { userKey: key, at: ctx.clock.now().toISOString(), detail: null };
+  return { card: riskyUserCard(await riskyInput(renderDeps(ctx), payload, can(ctx.caller.roles, 'manage'))) };
+}
+
+/** `user.dismiss` lives with risk scoring (bot/hybrid); the risky card's refresh view is userView here. */
+export const alertActions = [closeAlertAction, assignAlertAction, muteAlertAction];
