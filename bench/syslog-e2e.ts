@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { Client } from 'pg';
 import { FakeClock } from '../bot/clock';
 import { EventHooks } from '../bot/events';
 import { Ledger } from '../bot/hybrid/ledger';
@@ -62,7 +61,6 @@ export async function run(): Promise<Record<string, number | string>> {
   out.sqlite_alerts_per_s = sqlite.perSecond;
   out.sqlite_alerts_stored = sqlite.stored;
   const pg = await pgSchema();
-  if (pg) await precreateMigrationTables(pg.url);
   if (!pg) {
     out.postgres = 'unreachable (set BENCH_DATABASE_URL)';
     return out;
@@ -75,18 +73,4 @@ export async function run(): Promise<Record<string, number | string>> {
     await pg.drop();
   }
   return out;
-}
-
-/**
- * Kysely's Migrator looks for its tables in every schema (introspection), so another schema's
- * kysely_migration_lock (a concurrent test run) makes it skip creating ours and then fail on the
- * unqualified name. Creating both in our fresh schema first sidesteps that race (bot/store should pass
- * migrationTableSchema for PostgreSQL; reported to the lead).
- */
-async function precreateMigrationTables(url: string): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  await c.query('create table kysely_migration (name varchar(255) not null primary key, timestamp varchar(255) not null)');
-  await c.query('create table kysely_migration_lock (id varchar(255) not null primary key, is_locked integer not null default 0)');
-  await c.end();
 }

@@ -7,7 +7,7 @@ export const REDACT_PATHS = [
   'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'clientSecret', '*.clientSecret',
   'appPassword', '*.appPassword', 'authorization', '*.authorization', 'Authorization', '*.Authorization',
   'headers.authorization', 'req.headers.authorization', '*.headers.authorization', 'req.headers.cookie',
-  'MicrosoftAppPassword', 'GRAPH_CLIENT_SECRET', 'MCAS_TOKEN', 'INGEST_TOKEN',
+  'MicrosoftAppPassword', 'GRAPH_CLIENT_SECRET', 'MCAS_TOKEN', 'MCAS_CLIENT_SECRET', 'INGEST_TOKEN', 'access_token', '*.access_token',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
