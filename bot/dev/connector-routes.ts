@@ -2,6 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../log';
 import { type DevHub } from './dev-hub';
 import { BOT_NAME } from './activity-factory';
+import { readBody } from '../server/read-body';
 
 export const CONNECTOR_PATH = '/dev/connector/';
 const MAX_BODY = 256 * 1024;
@@ -19,7 +20,7 @@ export function mountConnector(server: Server, hub: DevHub, log: Logger, userNam
   const handler = async (req: Request, res: Response) => {
     let body: any = null;
     try {
-      const raw = await readRaw(req, MAX_BODY);
+      const raw = await readBody(req, MAX_BODY);
       if (req.method !== 'GET' && req.method !== 'DELETE') {
         if (raw.length > TEAMS_MESSAGE_LIMIT) return fail(res, 413, 'MessageSizeTooBig', `Message size ${raw.length} bytes is over the Teams limit`);
         body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
@@ -115,23 +116,4 @@ export function mountConnector(server: Server, hub: DevHub, log: Logger, userNam
 
 function fail(res: Response, status: number, code: string, message: string): void {
   res.send(status, { error: { code, message } });
-}
-
-function readRaw(req: Request, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('too large'));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -3,6 +3,7 @@ import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { RateLimiter } from '../server/rate-limiter';
+import { readBody } from '../server/read-body';
 
 export const MAX_INGEST_BYTES = 1024 * 1024;
 
@@ -90,24 +91,5 @@ export function mountIngestRoute(server: Server, o: IngestRouteOptions): void {
       o.log.error({ err: { message: (e as Error).message }, route }, 'ingest failed');
       res.send(500, { error: 'Ingest failed on our side; nothing in this batch was lost that was reported accepted. Retry the batch.' });
     }
-  });
-}
-
-function readBody(req: Request, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('too large'));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
   });
 }

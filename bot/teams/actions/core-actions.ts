@@ -11,28 +11,25 @@ async function statusResult(ctx: HandlerContext): Promise<InvokeResult> {
 
 const actor = (ctx: HandlerContext): Actor => ({ id: ctx.caller.id, name: ctx.caller.name });
 
-/** Confirm on the enable card. The role was checked again by the router at click time. */
-export const enableAction: ActionRoute = {
-  verb: 'integration.enable',
-  capability: 'integrate',
-  label: 'Enabling the Azure ATP integration',
-  async handle(ctx) {
-    const t = await ctx.services.integration.enable(actor(ctx));
-    ctx.log.info({ changed: t.changed, from: t.from, to: t.state.state, by: ctx.caller.id }, 'integration.enable');
-    return statusResult(ctx);
-  },
-};
+/**
+ * Confirm on the enable / disable card. The router checked the clicking user's role again at click
+ * time; the transition is a compare-and-set, so a second click or a Teams retry changes nothing twice.
+ */
+function transitionAction(op: 'enable' | 'disable', label: string): ActionRoute {
+  return {
+    verb: `integration.${op}`,
+    capability: 'integrate',
+    label,
+    async handle(ctx) {
+      const t = await ctx.services.integration[op](actor(ctx));
+      ctx.log.info({ changed: t.changed, from: t.from, to: t.state.state, by: ctx.caller.id }, `integration.${op}`);
+      return statusResult(ctx);
+    },
+  };
+}
 
-export const disableAction: ActionRoute = {
-  verb: 'integration.disable',
-  capability: 'integrate',
-  label: 'Disabling the Azure ATP integration',
-  async handle(ctx) {
-    const t = await ctx.services.integration.disable(actor(ctx));
-    ctx.log.info({ changed: t.changed, from: t.from, to: t.state.state, by: ctx.caller.id }, 'integration.disable');
-    return statusResult(ctx);
-  },
-};
+export const enableAction = transitionAction('enable', 'Enabling the Azure ATP integration');
+export const disableAction = transitionAction('disable', 'Disabling the Azure ATP integration');
 
 /** `refresh` (manual or automatic): the current status card. Other views register their own verbs. */
 export const refreshAction: ActionRoute = {

@@ -39,37 +39,29 @@ export const statusCommand: CommandRoute = {
   handle: sendStatus,
 };
 
-export const enableCommand: CommandRoute = {
-  name: 'enable',
-  usage: 'enable',
-  description: 'enable the Azure ATP integration (asks to confirm)',
-  capability: 'integrate',
-  match: command('enable'),
-  async handle(ctx) {
-    const integration = await ctx.services.integration.get();
-    if (integration.state !== 'disabled') {
-      await ctx.send(`The Azure ATP integration is already **${integration.state}**; nothing to enable.`);
-      return sendStatus(ctx);
-    }
-    await ctx.send(enableConfirmCard({ integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles }));
-  },
-};
+/** `enable` / `disable`: a confirmation card (or, when there is nothing to do, why and the status card). */
+function confirmCommand(op: 'enable' | 'disable', description: string): CommandRoute {
+  return {
+    name: op,
+    usage: op,
+    description,
+    capability: 'integrate',
+    match: command(op),
+    async handle(ctx) {
+      const integration = await ctx.services.integration.get();
+      const nothingToDo = op === 'enable' ? integration.state !== 'disabled' : integration.state === 'disabled';
+      if (nothingToDo) {
+        await ctx.send(`The Azure ATP integration is already **${integration.state}**; nothing to ${op}.`);
+        return sendStatus(ctx);
+      }
+      const data = { integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles };
+      await ctx.send(op === 'enable' ? enableConfirmCard(data) : disableConfirmCard(data));
+    },
+  };
+}
 
-export const disableCommand: CommandRoute = {
-  name: 'disable',
-  usage: 'disable',
-  description: 'disable the Azure ATP integration (asks to confirm)',
-  capability: 'integrate',
-  match: command('disable'),
-  async handle(ctx) {
-    const integration = await ctx.services.integration.get();
-    if (integration.state === 'disabled') {
-      await ctx.send('The Azure ATP integration is already **disabled**; nothing to disable.');
-      return sendStatus(ctx);
-    }
-    await ctx.send(disableConfirmCard({ integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles }));
-  },
-};
+export const enableCommand = confirmCommand('enable', 'enable the Azure ATP integration (asks to confirm)');
+export const disableCommand = confirmCommand('disable', 'disable the Azure ATP integration (asks to confirm)');
 
 export const configCommand: CommandRoute = {
   name: 'config',
