@@ -37,39 +37,7 @@ export class Ledger {
       a = { ...a, users: await this.resolveUsers(a.users) };
       const merged = await this.mergeNew(trx, a);
       if (merged) return merged;
-      const row: AlertsTable = {
-        id: `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
-        source: a.source,
-        onprem_id: a.source === 'onprem' ? a.sourceId : null,
-        cloud_id: a.source === 'cloud' ? a.sourceId : null,
-        type: a.type,
-        type_name: a.typeName,
-        title: a.title,
-        description: a.description,
-        severity: a.severity,
-        status: a.status ?? 'open',
-        users: JSON.stringify(a.users),
-        hosts: JSON.stringify(a.hosts),
-        first_seen: a.start,
-        last_seen: a.seenAt,
-        trigger_count: 1,
-        cnt: a.cnt ?? null,
-        url: a.source === 'onprem' ? a.url ?? null : null,
-        cloud_url: a.source === 'cloud' ? a.url ?? null : null,
-        app: a.app ?? null,
-        policy: a.policy ?? null,
-        threat_score: a.threatScore ?? null,
-        last_hash: a.hash,
-        closed_by_id: null,
-        closed_by_name: null,
-        closed_at: null,
-        resolution: a.resolution ?? null,
-        assigned_to_id: null,
-        assigned_to_name: null,
-        muted_until: null,
-        created_at: now,
-        updated_at: now,
-      };
+      const row = newRow(a, now);
       // Another instance may insert the same alert at the same moment: the unique key decides.
       const ins = await trx.insertInto('alerts').values(row).onConflict((oc) => oc.column(col).doNothing()).executeTakeFirst();
       if (Number(ins.numInsertedOrUpdatedRows ?? 1n) === 0) return this.recordIn(trx, a);
@@ -102,6 +70,54 @@ export class Ledger {
     return { outcome: 'updated', alert };
   }
 
+  /**
+   * Many alerts in one transaction with the same per-alert semantics as recordIn, in fewer round trips:
+   * one lookup of which ids exist, one multi-row insert for the new ones (each round trip to PostgreSQL
+   * costs more than the work). Re-triggers, duplicates and conflicts go through recordIn, in order.
+   */
+  async recordManyIn(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
+    if (alerts.length < 2) return alerts.length ? [await this.recordIn(trx, alerts[0])] : [];
+    const now = this.clock.now().toISOString();
+    const key = (source: string, id: string) => `${source}:${id}`;
+    const existing = new Set<string>();
+    for (const [source, col] of [['onprem', 'onprem_id'], ['cloud', 'cloud_id']] as const) {
+      const ids = [...new Set(alerts.filter((a) => a.source === source).map((a) => a.sourceId))];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx.selectFrom('alerts').select(col).where(col, 'in', ids.slice(i, i + 500)).execute();
+        for (const r of rows) existing.add(key(source, String((r as Record<string, unknown>)[col])));
+      }
+    }
+    const results: Array<{ outcome: RecordOutcome; alert: AlertRow } | undefined> = new Array(alerts.length);
+    const fresh = new Map<number, AlertsTable>();
+    const claimed = new Set<string>();
+    for (let i = 0; i < alerts.length; i++) {
+      const k = key(alerts[i].source, alerts[i].sourceId);
+      if (existing.has(k) || claimed.has(k)) continue; // a re-trigger, or a second message for an alert new in this batch
+      claimed.add(k);
+      const a = { ...alerts[i], users: await this.resolveUsers(alerts[i].users) };
+      const merged = await this.mergeNew(trx, a);
+      if (merged) results[i] = merged;
+      else fresh.set(i, newRow(a, now));
+    }
+    const inserted = new Set<string>();
+    const rows = [...fresh.values()];
+    for (let i = 0; i < rows.length; i += 100) {
+      // Another instance may have inserted some meanwhile: those fall back to recordIn below.
+      const done = await trx.insertInto('alerts').values(rows.slice(i, i + 100)).onConflict((oc) => oc.doNothing()).returning('id').execute();
+      for (const r of done) inserted.add(r.id);
+    }
+    for (let i = 0; i < alerts.length; i++) {
+      if (results[i]) continue;
+      const row = fresh.get(i);
+      if (row && inserted.has(row.id)) {
+        const alert = toAlertRow(row);
+        await this.events.emit(trx, { type: 'alert.new', alert, at: now });
+        results[i] = { outcome: 'new', alert };
+      } else results[i] = await this.recordIn(trx, alerts[i]);
+    }
+    return results as Array<{ outcome: RecordOutcome; alert: AlertRow }>;
+  }
+
   record(a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
     return withTransientRetry(() => this.db.transaction().execute((trx) => this.recordIn(trx, a)));
   }
@@ -128,4 +144,41 @@ export class Ledger {
       .executeTakeFirstOrThrow();
     return { total: Number(r.total), open: Number(r.open ?? 0), onprem: Number(r.onprem ?? 0), cloud: Number(r.cloud ?? 0) };
   }
+}
+
+/** A new ledger row for an alert seen for the first time. */
+function newRow(a: NormalizedAlert, now: string): AlertsTable {
+  return {
+    id: `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
+    source: a.source,
+    onprem_id: a.source === 'onprem' ? a.sourceId : null,
+    cloud_id: a.source === 'cloud' ? a.sourceId : null,
+    type: a.type,
+    type_name: a.typeName,
+    title: a.title,
+    description: a.description,
+    severity: a.severity,
+    status: a.status ?? 'open',
+    users: JSON.stringify(a.users),
+    hosts: JSON.stringify(a.hosts),
+    first_seen: a.start,
+    last_seen: a.seenAt,
+    trigger_count: 1,
+    cnt: a.cnt ?? null,
+    url: a.source === 'onprem' ? a.url ?? null : null,
+    cloud_url: a.source === 'cloud' ? a.url ?? null : null,
+    app: a.app ?? null,
+    policy: a.policy ?? null,
+    threat_score: a.threatScore ?? null,
+    last_hash: a.hash,
+    closed_by_id: null,
+    closed_by_name: null,
+    closed_at: null,
+    resolution: a.resolution ?? null,
+    assigned_to_id: null,
+    assigned_to_name: null,
+    muted_until: null,
+    created_at: now,
+    updated_at: now,
+  };
 }

@@ -172,22 +172,32 @@ export class OnPremIngestor {
     // last, so concurrent lanes hold the integration row lock only for the commit; if a `disable` won
     // meanwhile, the batch is rolled back and redone as ignored.
     if ((await this.d.integration.get(trx)).state === 'active') {
-      for (const p of batch) out.push(await this.store(trx, p, now));
+      out.push(...(await this.storeAll(trx, batch, now)));
       if ((await this.d.integration.onOnPremEvent(trx, now)) === 'ignored') throw new GateClosed('disabled during the batch');
       return out;
     }
     // Disabled or pending: gate first (the first event while pending flips to active before the alert).
     // While disabled each message is still counted as ignored.
     const gate = await this.d.integration.onOnPremEvent(trx, now);
+    if (gate !== 'ignored') return this.storeAll(trx, batch, now);
+    for (let i = 0; i < batch.length; i++) {
+      if (i > 0) await this.d.integration.onOnPremEvent(trx, now);
+      out.push('ignored');
+    }
+    return out;
+  }
+
+  /** Alerts go to the ledger in one batched call (fewer round trips); health messages one by one. */
+  private async storeAll(trx: Trx, batch: Pending[], now: Date): Promise<IngestOutcome[]> {
+    const out: IngestOutcome[] = new Array(batch.length);
+    const alertIdx: number[] = [];
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i];
-      if (gate === 'ignored') {
-        if (i > 0) await this.d.integration.onOnPremEvent(trx, now);
-        out.push('ignored');
-      } else {
-        out.push(await this.store(trx, p, now));
-      }
+      if (p.item.kind === 'alert') alertIdx.push(i);
+      else out[i] = await this.store(trx, p, now);
     }
+    const recorded = await this.d.ledger.recordManyIn(trx, alertIdx.map((i) => (batch[i].item as Extract<OnPremItem, { kind: 'alert' }>).alert));
+    alertIdx.forEach((i, k) => (out[i] = recorded[k].outcome));
     return out;
   }
 
