@@ -26,6 +26,37 @@ export type EventListener = (trx: Trx, event: HybridEvent) => Promise<void>;
  */
 export class EventHooks {
   private readonly listeners: EventListener[] = [];
+  private readonly deferred = new WeakMap<object, Map<string, () => Promise<void>>>();
+
+  /**
+   * Run `fn` as one batch inside `trx`: work that listeners hand to `later` runs once at the end of
+   * the batch, still inside the transaction (many alerts for one user → one rescore, not one each).
+   */
+  async batch<T>(trx: Trx, fn: () => Promise<T>): Promise<T> {
+    if (this.deferred.has(trx)) return fn();
+    const queue = new Map<string, () => Promise<void>>();
+    this.deferred.set(trx, queue);
+    try {
+      const result = await fn();
+      while (queue.size) {
+        const [key, work] = queue.entries().next().value!;
+        queue.delete(key);
+        await work();
+      }
+      return result;
+    } finally {
+      this.deferred.delete(trx);
+    }
+  }
+
+  /** Inside batch(trx): queue `work` once per key for the batch's end and answer true; outside: false (do it now). */
+  later(trx: Trx, key: string, work: () => Promise<void>): boolean {
+    const queue = this.deferred.get(trx);
+    if (!queue) return false;
+    if (!queue.has(key)) queue.set(key, work);
+    return true;
+  }
+
   on(listener: EventListener): () => void {
     this.listeners.push(listener);
     return () => {

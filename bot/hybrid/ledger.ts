@@ -75,7 +75,11 @@ export class Ledger {
    * one lookup of which ids exist, one multi-row insert for the new ones (each round trip to PostgreSQL
    * costs more than the work). Re-triggers, duplicates and conflicts go through recordIn, in order.
    */
-  async recordManyIn(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
+  recordManyIn(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
+    return this.events.batch(trx, () => this.recordBatch(trx, alerts));
+  }
+
+  private async recordBatch(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
     if (alerts.length < 2) return alerts.length ? [await this.recordIn(trx, alerts[0])] : [];
     const now = this.clock.now().toISOString();
     const key = (source: string, id: string) => `${source}:${id}`;

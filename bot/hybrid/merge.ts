@@ -4,6 +4,8 @@ import type { AlertsTable } from '../store/schema';
 import { SEVERITY_RANK, toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from './alert';
 import type { MergeHook } from './ledger';
 
+const CANDIDATE_LIMIT = 200;
+
 /**
  * Azure ATP alerts reach Hybridwatch twice: over CEF (on-prem) and through Cloud App Security
  * (service 20940, "Active Directory"). The same type, a shared user and a start within 10 minutes make
@@ -51,9 +53,9 @@ export class HybridMerge {
   constructor(private readonly events: EventHooks, private readonly clock: Clock) {}
 
   /** Candidate rows of the other side within the window (±1 min slack for text comparison), closest first. */
-  private async candidates(trx: Trx, a: NormalizedAlert, side: 'onprem' | 'cloud'): Promise<AlertsTable[]> {
-    const from = isoMinus(a.start, MERGE_WINDOW_MS + 60_000);
-    const to = isoMinus(a.start, -(MERGE_WINDOW_MS + 60_000));
+  private async candidates(trx: Trx, a: NormalizedAlert, side: 'onprem' | 'cloud', windowMs = MERGE_WINDOW_MS): Promise<AlertsTable[]> {
+    const from = isoMinus(a.start, windowMs + 60_000);
+    const to = isoMinus(a.start, -(windowMs + 60_000));
     let q = trx.selectFrom('alerts').selectAll('alerts').where('alerts.source', '=', side);
     if (side === 'cloud') {
       // Driven by mcas_alerts (service, raised_at) index: runs for every new on-prem alert.
@@ -66,9 +68,28 @@ export class HybridMerge {
     } else {
       q = q.where('alerts.first_seen', '>=', from).where('alerts.first_seen', '<=', to).where('alerts.cloud_id', 'is', null);
     }
-    const rows = (await q.limit(200).execute()) as AlertsTable[];
+    const rows = (await q.limit(CANDIDATE_LIMIT).execute()) as AlertsTable[];
     const t = ms(a.start);
-    return rows.filter((r) => Math.abs(ms(r.first_seen) - t) <= MERGE_WINDOW_MS).sort((x, y) => Math.abs(ms(x.first_seen) - t) - Math.abs(ms(y.first_seen) - t));
+    return rows.filter((r) => Math.abs(ms(r.first_seen) - t) <= windowMs).sort((x, y) => Math.abs(ms(x.first_seen) - t) - Math.abs(ms(y.first_seen) - t));
+  }
+
+  private readonly cloudWindows = new WeakMap<object, { from: number; to: number; rows: AlertsTable[] }>();
+
+  /**
+   * Cloud twins for a new on-prem alert. A batch of on-prem alerts (one transaction) usually spans
+   * minutes: one query over a wider window serves them all instead of one query per alert.
+   */
+  private async cloudCandidates(trx: Trx, a: NormalizedAlert): Promise<AlertsTable[]> {
+    const t = ms(a.start);
+    const cached = this.cloudWindows.get(trx);
+    if (cached && cached.from <= t - MERGE_WINDOW_MS && cached.to >= t + MERGE_WINDOW_MS) {
+      return cached.rows.filter((r) => r.onprem_id === null && Math.abs(ms(r.first_seen) - t) <= MERGE_WINDOW_MS).sort((x, y) => Math.abs(ms(x.first_seen) - t) - Math.abs(ms(y.first_seen) - t));
+    }
+    const rows = await this.candidates(trx, a, 'cloud', 6 * MERGE_WINDOW_MS);
+    // A full page may be missing some twins: then ask per alert, exactly as before.
+    if (rows.length >= CANDIDATE_LIMIT) return this.candidates(trx, a, 'cloud');
+    this.cloudWindows.set(trx, { from: t - 6 * MERGE_WINDOW_MS, to: t + 6 * MERGE_WINDOW_MS, rows });
+    return rows.filter((r) => Math.abs(ms(r.first_seen) - t) <= MERGE_WINDOW_MS);
   }
 
   /** Cloud first seen of an on-prem alert already in the ledger: the row it should join, if any. */
@@ -139,7 +160,7 @@ export class HybridMerge {
   /** For Ledger.mergeNew: a new on-prem alert whose cloud twin (service 20940) is already in the ledger. */
   readonly hook: MergeHook = async (trx, a) => {
     if (a.source !== 'onprem') return null;
-    const rows = await this.candidates(trx, a, 'cloud');
+    const rows = await this.cloudCandidates(trx, a);
     const row = rows.find((r) => sameAlertType({ title: r.title, typeName: r.type_name }, { type: a.type, type_name: a.typeName, title: a.title }) && shareUser(JSON.parse(r.users) as AlertUser[], a.users));
     if (!row) return null;
     const alert = await this.attachOnPrem(trx, row, a);

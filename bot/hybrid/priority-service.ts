@@ -66,14 +66,34 @@ export class PriorityService {
 
   async onEvent(trx: Trx, e: HybridEvent): Promise<void> {
     if (e.type !== 'alert.new' && e.type !== 'alert.updated' && e.type !== 'alert.changed') return;
-    const users = await this.syncAlert(trx, e.alert);
-    if (users.length) await this.rescore(trx, users, e.type);
+    const users = await this.syncAlert(trx, e.alert, e.type === 'alert.new');
+    if (!users.length) return;
+    // In a batch (the on-prem ingestor's transactions) each user is rescored once, at the batch's end.
+    let pending = this.pending.get(trx);
+    if (!pending) this.pending.set(trx, (pending = new Map()));
+    for (const u of users) if (!pending.has(u.key) || e.type === 'alert.new') pending.set(u.key, { user: u, cause: e.type });
+    const deferred = this.events.later(trx, 'priority.rescore', async () => {
+      const batch = this.pending.get(trx);
+      this.pending.delete(trx);
+      if (!batch) return;
+      // One rescore per cause keeps the dismissed-user rule (re-fire only on alert.new) exact.
+      for (const cause of ['alert.new', 'alert.updated', 'alert.changed']) {
+        const group = [...batch.values()].filter((x) => x.cause === cause).map((x) => x.user);
+        if (group.length) await this.rescore(trx, group, cause);
+      }
+    });
+    if (!deferred) {
+      this.pending.delete(trx);
+      await this.rescore(trx, users, e.type);
+    }
   }
 
+  private readonly pending = new WeakMap<object, Map<string, { user: AlertUser; cause: string }>>();
+
   /** One row per (alert, user): upserted, so a re-trigger moves seen_at and severity but adds nothing. */
-  async syncAlert(trx: Trx, a: AlertRow): Promise<AlertUser[]> {
+  async syncAlert(trx: Trx, a: AlertRow, isNew = false): Promise<AlertUser[]> {
     const users = a.users.filter((u, i, all) => u.key && all.findIndex((x) => x.key === u.key) === i);
-    await trx.deleteFrom('alert_users').where('alert_id', '=', a.id).execute();
+    if (!isNew) await trx.deleteFrom('alert_users').where('alert_id', '=', a.id).execute();
     if (users.length) {
       await trx
         .insertInto('alert_users')

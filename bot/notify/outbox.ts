@@ -67,8 +67,16 @@ export class Outbox {
     return r ? { seq: Number(r.seq), payload: r.payload } : undefined;
   }
 
-  private async subscribers(db: Db): Promise<Array<Pick<NotifyConversationsTable, 'id' | 'threshold'>>> {
-    return db.selectFrom('notify_conversations').select(['id', 'threshold']).where('subscribed', '=', 1).where('active', '=', 1).execute();
+  private readonly subscribersIn = new WeakMap<object, Promise<Array<Pick<NotifyConversationsTable, 'id' | 'threshold'>>>>();
+
+  /** Read once per transaction: a batch of alerts asks once, not once per alert. */
+  private subscribers(db: Db): Promise<Array<Pick<NotifyConversationsTable, 'id' | 'threshold'>>> {
+    let rows = this.subscribersIn.get(db);
+    if (!rows) {
+      rows = db.selectFrom('notify_conversations').select(['id', 'threshold']).where('subscribed', '=', 1).where('active', '=', 1).execute();
+      this.subscribersIn.set(db, rows);
+    }
+    return rows;
   }
 
   async onEvent(trx: Trx, e: HybridEvent): Promise<void> {

@@ -44,7 +44,20 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  await migrate(db, dialect);
+  // Kysely introspects every schema of the database before migrating; a schema dropped by someone
+  // else at that moment (parallel test runs, tenants side by side) fails that query once. Try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(db, dialect);
+      break;
+    } catch (e) {
+      if (dialect !== 'postgres' || attempt >= 5 || !/schema "[^"]+" does not exist|relation "[^"]+" does not exist/.test((e as Error).message)) {
+        await db.destroy();
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
   return {
     db,
     dialect,

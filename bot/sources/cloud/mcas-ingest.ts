@@ -6,6 +6,7 @@ import type { Schema } from '../../store/schema';
 import { emptyResult, type IngestResult } from '../ingest-route';
 import type { CloudRecorder } from './cloud-recorder';
 import { normalizeMcasAlert, type CloudAlert } from './normalize-mcas';
+import { withTransientRetry } from '../../store/transient';
 
 export interface McasIngestDeps {
   db: Kysely<Schema>;
@@ -48,7 +49,7 @@ export async function ingestMcas(body: string, d: McasIngestDeps): Promise<Inges
     }
   });
   if (valid.length === 0) return result;
-  await d.db.transaction().execute(async (trx) => {
+  await withTransientRetry(() => d.db.transaction().execute(async (trx) => {
     let accepted = 0;
     let duplicates = 0;
     for (const c of valid) {
@@ -61,6 +62,6 @@ export async function ingestMcas(body: string, d: McasIngestDeps): Promise<Inges
     // Counted only once the transaction is certain to commit with them.
     result.accepted = accepted;
     result.duplicates = duplicates;
-  });
+  }));
   return result;
 }

@@ -10,6 +10,7 @@ import type { CloudRecorder } from './cloud-recorder';
 import { KV, kvPut, readCursor, readStatus, releaseLease, takeLease, type McasCursor, type McasStatus } from './cloud-store';
 import { MCAS_PAGE_LIMIT, type McasClient } from './mcas-client';
 import { normalizeMcasAlert } from './normalize-mcas';
+import { withTransientRetry } from '../../store/transient';
 
 export interface PollResult {
   pages: number;
@@ -107,7 +108,10 @@ export class McasPoller {
         result.pages++;
         if (result.pages % 10 === 0) await takeLease(db, this.owner, clock, leaseMs); // long polls keep it
         const before = `${cursor.ts}/${cursor.ids.length}`;
-        cursor = await db.transaction().execute(async (trx) => {
+        // A deadlock with another writer (on-prem batches, another instance) retries the page; the
+        // result counts restart with it so nothing is counted twice.
+        const before_ = { ...result, rejected: [...result.rejected] };
+        cursor = await withTransientRetry(() => { Object.assign(result, { ...before_, rejected: [...before_.rejected] }); return db.transaction().execute(async (trx) => {
           let next: McasCursor = { ts: cursor.ts, ids: [...cursor.ids] };
           let seen = new Set(next.ids);
           for (const raw of page.data) {
@@ -137,7 +141,7 @@ export class McasPoller {
           }
           await kvPut(trx, KV.cursor, next, clock);
           return next;
-        });
+        }); });
         if (!page.hasNext || page.data.length === 0) break;
         if (`${cursor.ts}/${cursor.ids.length}` === before) {
           // A full page of alerts we already had: the server's order moved under us. Next poll retries.
