@@ -16,6 +16,7 @@ async function main() {
   const ledger = app.services.ledger;
   for (let b = 0; b < N / BATCH; b++) {
     await app.store.db.transaction().execute(async (trx) => {
+      const batch: NormalizedAlert[] = [];
       for (let i = 0; i < BATCH; i++) {
         const n = b * BATCH + i;
         const at = new Date(Date.UTC(2026, 2, 1) + n * 1000).toISOString();
@@ -25,8 +26,9 @@ async function main() {
           severity: 'medium', users: [{ raw: `CONTOSO\\user${n % 500}`, key: `onprem:contoso\\user${n % 500}`, sam: `user${n % 500}`, domain: 'CONTOSO' }], hosts: [`WKS-${n % 97}`],
           start: at, seenAt: at, cnt: n % 50, url: null, trigger: 'new', hash: createHash('sha256').update(String(n)).digest('hex'),
         };
-        await ledger.recordIn(trx, a);
+        batch.push(a);
       }
+      await ledger.recordManyIn(trx, batch);
     });
   }
   const fillRate = Math.round(N / ((Date.now() - t0) / 1000));

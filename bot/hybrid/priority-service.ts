@@ -177,7 +177,8 @@ export class PriorityService {
   async rescore(trx: Trx, users: Array<string | AlertUser>, cause: string, opts: { percentile?: (centi: number) => number | Promise<number>; refreshRoles?: boolean } = {}): Promise<void> {
     const now = this.clock.now();
     const at = now.toISOString();
-    const keys = [...new Set(users.map((u) => (typeof u === 'string' ? u : u.key)))];
+    // Sorted: concurrent transactions lock user_scores rows in one order (no deadlocks between them).
+    const keys = [...new Set(users.map((u) => (typeof u === 'string' ? u : u.key)))].sort();
     const info = new Map(users.filter((u): u is AlertUser => typeof u !== 'string').map((u) => [u.key, u]));
     const stored = await this.stored(trx, keys);
     const { impact: impacts, roles } = await this.impacts(keys, stored, opts.refreshRoles ?? true);

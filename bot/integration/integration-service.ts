@@ -119,7 +119,15 @@ export class IntegrationService {
         return 'activated';
       }
     }
-    await trx.updateTable('integration').set({ last_onprem_at: now }).where('id', '=', ROW).execute();
+    // One row every batch of every instance would touch: write it at most once a second so
+    // concurrent ingest transactions do not queue behind its row lock.
+    const stale = new Date(at.getTime() - 1000).toISOString();
+    await trx
+      .updateTable('integration')
+      .set({ last_onprem_at: now })
+      .where('id', '=', ROW)
+      .where((eb) => eb.or([eb('last_onprem_at', 'is', null), eb('last_onprem_at', '<', stale)]))
+      .execute();
     return 'accepted';
   }
 
