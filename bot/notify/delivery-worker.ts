@@ -7,57 +7,12 @@ import type { NotifyConversationsTable, Schema } from '../store/schema';
 import type { OutboxRow } from './outbox';
 import type { Dialect } from '../store/store';
 import { markInactive } from './subscriptions';
-import { SlidingLimiter, TEAMS_APP_LIMITS, TEAMS_CONVERSATION_LIMITS, type Limits } from './pacer';
+import { OutboxClaims, type SentRecord } from './outbox-claims';
+import { SlidingLimiter } from './pacer';
+import { DEFAULT_WORKER_OPTIONS, realTimer, type WorkerOptions, type WorkerTimer } from './worker-options';
+
+export { realTimer, type WorkerOptions, type WorkerTimer } from './worker-options';
 import type { OutgoingMessage, ProactiveSender, SendResult, StoredReference } from './sender';
-
-/** Real time for pacing; tests inject a fake sleep to see the waits without waiting. */
-export interface WorkerTimer {
-  now(): number;
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-export const realTimer: WorkerTimer = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const t = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    }),
-};
-
-export interface WorkerOptions {
-  instanceId: string;
-  pollMs: number;
-  batch: number;
-  maxLanes: number;
-  leaseMs: number;
-  conversationLimits: Limits;
-  appLimits: Limits;
-  /** Attempts for 412/5xx/network errors before a row is given up (429 waits never count). */
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  random: () => number;
-}
-
-export const DEFAULT_WORKER_OPTIONS: Omit<WorkerOptions, 'instanceId'> = {
-  pollMs: 250,
-  batch: 25,
-  maxLanes: 50,
-  leaseMs: 60_000,
-  conversationLimits: TEAMS_CONVERSATION_LIMITS,
-  appLimits: TEAMS_APP_LIMITS,
-  maxAttempts: 8,
-  backoffBaseMs: 1_000,
-  backoffCapMs: 60_000,
-  random: Math.random,
-};
 
 export interface WorkerDeps {
   db: Kysely<Schema>;
@@ -93,11 +48,13 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private lastGauge = 0;
+  private readonly claims: OutboxClaims;
 
   constructor(private readonly deps: WorkerDeps) {
     this.opts = { ...DEFAULT_WORKER_OPTIONS, instanceId: `hw-${randomUUID()}`, ...deps.options };
     this.timer = deps.timer ?? realTimer;
     this.app = new SlidingLimiter(this.opts.appLimits, 2);
+    this.claims = new OutboxClaims(deps.db, deps.dialect, this.opts.instanceId, this.opts.leaseMs, this.opts.batch);
   }
 
   async start(): Promise<void> {
@@ -106,8 +63,7 @@ export class DeliveryWorker {
     this.abort = new AbortController();
     if (this.deps.dialect === 'sqlite') {
       // One process owns an SQLite file: claims and leases left by a crashed run are stale.
-      await this.deps.db.updateTable('notify_outbox').set({ claimed_by: null, claimed_until_ms: 0 }).where('status', '=', 'pending').where('claimed_by', 'is not', null).execute();
-      await this.deps.db.updateTable('notify_conversations').set({ lease_owner: null, lease_until_ms: 0 }).where('lease_owner', 'is not', null).execute();
+      await this.claims.clearAll();
     }
     this.loopDone = this.loop();
   }
@@ -120,9 +76,7 @@ export class DeliveryWorker {
     this.wake?.();
     await this.loopDone;
     await Promise.all([...this.lanes.values()]);
-    const me = this.opts.instanceId;
-    await this.deps.db.updateTable('notify_outbox').set({ claimed_by: null, claimed_until_ms: 0 }).where('claimed_by', '=', me).where('status', '=', 'pending').execute();
-    await this.deps.db.updateTable('notify_conversations').set({ lease_owner: null, lease_until_ms: 0 }).where('lease_owner', '=', me).execute();
+    await this.claims.releaseMine();
   }
 
   nudge(): void {
@@ -131,9 +85,8 @@ export class DeliveryWorker {
   }
 
   /** Rows not yet delivered (tests, readiness, gauges). */
-  async depth(): Promise<{ pending: number; oldestMs: number | null }> {
-    const r = await this.deps.db.selectFrom('notify_outbox').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_ms').as('oldest')]).where('status', '=', 'pending').executeTakeFirstOrThrow();
-    return { pending: Number(r.n), oldestMs: r.oldest === null || r.oldest === undefined ? null : Number(r.oldest) };
+  depth(): Promise<{ pending: number; oldestMs: number | null }> {
+    return this.claims.depth();
   }
 
   private async loop(): Promise<void> {
@@ -187,56 +140,20 @@ export class DeliveryWorker {
     }
   }
 
-  private async takeLease(c: string): Promise<boolean> {
-    const now = this.timer.now();
-    const me = this.opts.instanceId;
-    const r = await this.deps.db
-      .updateTable('notify_conversations')
-      .set({ lease_owner: me, lease_until_ms: now + this.opts.leaseMs })
-      .where('id', '=', c)
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', me), eb('lease_until_ms', '<', now)]))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  }
-
-  private async claim(c: string): Promise<OutboxRow[]> {
-    const now = this.timer.now();
-    const me = this.opts.instanceId;
-    return this.deps.db.transaction().execute(async (trx) => {
-      let q = trx
-        .selectFrom('notify_outbox')
-        .select('seq')
-        .where('conversation_id', '=', c)
-        .where('status', '=', 'pending')
-        .where('not_before_ms', '<=', now)
-        .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '=', me), eb('claimed_until_ms', '<', now)]))
-        .orderBy('seq')
-        .limit(this.opts.batch);
-      if (this.deps.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const seqs = (await q.execute()).map((r) => Number(r.seq));
-      if (!seqs.length) return [];
-      await trx.updateTable('notify_outbox').set({ claimed_by: me, claimed_until_ms: now + this.opts.leaseMs }).where('seq', 'in', seqs).execute();
-      await trx.updateTable('notify_conversations').set({ lease_until_ms: now + this.opts.leaseMs }).where('id', '=', c).where('lease_owner', '=', me).execute();
-      const rows = await trx.selectFrom('notify_outbox').selectAll().where('seq', 'in', seqs).orderBy('seq').execute();
-      return rows.map((r) => ({ ...r, seq: Number(r.seq), attempts: Number(r.attempts), created_ms: Number(r.created_ms) }) as OutboxRow);
-    });
-  }
-
   private async limiterFor(c: string): Promise<SlidingLimiter> {
     let l = this.limiters.get(c);
     if (!l) {
       l = new SlidingLimiter(this.opts.conversationLimits);
       // After a restart, what was sent in the last hour still counts against this conversation.
       const since = this.timer.now() - Math.max(...this.opts.conversationLimits.map((x) => x.windowMs));
-      const sent = await this.deps.db.selectFrom('notify_outbox').select('sent_ms').where('conversation_id', '=', c).where('sent_ms', '>', since).execute();
-      l.seed(sent.map((r) => Number(r.sent_ms)));
+      l.seed(await this.claims.sentSince(c, since));
       this.limiters.set(c, l);
     }
     return l;
   }
 
   private async lane(c: string): Promise<void> {
-    if (!(await this.takeLease(c))) {
+    if (!(await this.claims.takeLease(c, this.timer.now()))) {
       const exists = await this.deps.db.selectFrom('notify_conversations').select('id').where('id', '=', c).executeTakeFirst();
       if (!exists) await this.failPending(c, 'no conversation reference for this conversation', 'unknown_conversation');
       return;
@@ -249,7 +166,7 @@ export class DeliveryWorker {
       }
       const limiter = await this.limiterFor(c);
       while (this.running) {
-        const rows = await this.claim(c);
+        const rows = await this.claims.claim(c, this.timer.now());
         if (!rows.length) break;
         for (const row of rows) {
           const outcome = await this.deliver(conv, row, limiter);
@@ -257,13 +174,12 @@ export class DeliveryWorker {
         }
       }
     } finally {
-      await this.deps.db.updateTable('notify_conversations').set({ lease_owner: null, lease_until_ms: 0 }).where('id', '=', c).where('lease_owner', '=', this.opts.instanceId).execute();
+      await this.claims.releaseLease(c);
     }
   }
 
   private async failPending(c: string, reason: string, metric: string): Promise<void> {
-    const r = await this.deps.db.updateTable('notify_outbox').set({ status: 'failed', last_error: reason, claimed_by: null }).where('conversation_id', '=', c).where('status', '=', 'pending').executeTakeFirst();
-    const n = Number(r.numUpdatedRows);
+    const n = await this.claims.failPending(c, reason);
     if (n) {
       this.deps.metrics.notifyFailed.inc({ reason: metric }, n);
       this.deps.log.warn({ conversation: c, rows: n, reason }, 'notify: undeliverable rows marked failed');
@@ -372,25 +288,12 @@ export class DeliveryWorker {
     }
   }
 
-  private async persistRetry(row: OutboxRow, attempts: number, notBefore: number, error: string): Promise<void> {
-    await this.deps.db.updateTable('notify_outbox').set({ attempts, not_before_ms: notBefore, last_error: error.slice(0, 500), claimed_until_ms: notBefore + this.opts.leaseMs }).where('seq', '=', row.seq).execute();
+  private persistRetry(row: OutboxRow, attempts: number, notBefore: number, error: string): Promise<void> {
+    return this.claims.retryLater(row, attempts, notBefore, error);
   }
 
-  private async finish(row: OutboxRow, r: { activityId: string | null; sentMs?: number; note?: string; card?: { activityId: string; threadId: string } }): Promise<void> {
-    const at = this.deps.clock.now().toISOString();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('notify_outbox')
-        .set({ status: 'sent', sent_at: at, sent_ms: r.sentMs ?? null, activity_id: r.activityId, last_error: r.note ?? null, claimed_by: null })
-        .where('seq', '=', row.seq)
-        .execute();
-      if (r.card && row.card_key) {
-        await trx
-          .insertInto('notify_cards')
-          .values({ card_key: row.card_key, conversation_id: row.conversation_id, activity_id: r.card.activityId, thread_id: r.card.threadId, created_at: at, updated_at: at })
-          .onConflict((oc) => oc.columns(['card_key', 'conversation_id']).doUpdateSet({ activity_id: r.card!.activityId, thread_id: r.card!.threadId, updated_at: at }))
-          .execute();
-      }
-    });
+  private finish(row: OutboxRow, r: SentRecord): Promise<void> {
+    return this.claims.finish(row, r, this.deps.clock.now().toISOString());
   }
+
 }
