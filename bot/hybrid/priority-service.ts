@@ -7,6 +7,7 @@ import type { Schema, UserScoresTable } from '../store/schema';
 import type { AlertRow, AlertUser } from './alert';
 import { Breaker } from './breaker';
 import {
+  alertCounts,
   impactOf,
   percentileFromCounts,
   percentileOf,
@@ -38,12 +39,6 @@ export interface RiskyDetail {
 const chunks = <T>(xs: T[], n = BATCH): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 const envOf = (source: AlertRow['source']): 'onprem' | 'cloud' => (source === 'cloud' ? 'cloud' : 'onprem');
 
-const NOT_COUNTED = new Set(['benign', 'falsePositive', 'dismissed']);
-
-/** Closed as benign, false positive or dismissed: the alert no longer says anything about the user. */
-export function alertCounts(a: Pick<AlertRow, 'status' | 'resolution'>): number {
-  return a.status === 'closed' && NOT_COUNTED.has(a.resolution ?? '') ? 0 : 1;
-}
 
 /**
  * Keeps alert_users and user_scores current. Runs inside the ledger's transaction on every

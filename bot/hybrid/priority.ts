@@ -1,5 +1,5 @@
 import type { RoleName } from '../directory/roles';
-import type { Severity } from './alert';
+import type { AlertRow, Severity } from './alert';
 
 /**
  * Investigation priority: Hybridwatch's own, documented formula (README "Investigation priority").
@@ -144,3 +144,10 @@ export function topReasons(contributions: readonly Contribution[], max = 5): Ris
 }
 
 export const fromCenti = (c: number): number => Math.round(c) / 100;
+
+const NOT_COUNTED = new Set(['benign', 'falsePositive', 'dismissed']);
+
+/** Closed as benign, false positive or dismissed: the alert no longer says anything about the user. */
+export function alertCounts(a: Pick<AlertRow, 'status' | 'resolution'>): number {
+  return a.status === 'closed' && NOT_COUNTED.has(a.resolution ?? '') ? 0 : 1;
+}
