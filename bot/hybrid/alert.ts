@@ -43,6 +43,12 @@ export interface NormalizedAlert {
   threatScore?: number | null;
   status?: 'open' | 'closed';
   resolution?: string | null;
+  /**
+   * MITRE ATT&CK tactics when the source says (Graph's `category`, Graph spelling such as
+   * `CredentialAccess`; any usual spelling is canonicalised), the primary first. Absent: the catalogs
+   * derive them from the detection type (bot/hybrid/alert-tactics.ts).
+   */
+  tactics?: string[];
   trigger: 'new' | 'update';
   /** Hash of the raw message: the same bytes sent again are a duplicate, not a re-trigger. */
   hash: string;
