@@ -1,4 +1,5 @@
 import { card, esc, facts, heading, text, type CardMessage, type Element } from './card';
+import { chainText, type ChainView } from './risky-user-card';
 
 export interface RiskyRow {
   key: string;
@@ -14,15 +15,18 @@ export interface RiskyRow {
   alertCount: number;
   /** Cloud App Security's own threatScore for the user, when a cloud alert carried one. */
   threatScore: number | null;
-  /** At or above both thresholds now. */
+  /** Risky by the current evidence (or still held: risky until the score falls below the re-arm line). */
   qualifies: boolean;
   state: 'none' | 'risky' | 'dismissed';
+  /** MITRE tactics the evidence spans (labels), strongest first. */
+  tactics?: string[];
+  chain?: ChainView | null;
 }
 
 export interface RiskyListData {
   rows: RiskyRow[];
   scoredUsers: number;
-  thresholds: { percentile: number; minScore: number };
+  thresholds: { minScore: number; rearmScore: number };
   windowDays: number;
   now: string;
 }
@@ -43,7 +47,7 @@ function badge(r: RiskyRow): string {
 export function riskyCard(d: RiskyListData): CardMessage {
   const body: Element[] = [
     heading('Risky users'),
-    text(`Hybrid investigation priority over the last ${d.windowDays} days · ${d.scoredUsers} scored users · risky at or above the ${d.thresholds.percentile}th percentile and score ${d.thresholds.minScore}`, { isSubtle: true }),
+    text(`Hybrid investigation priority over the last ${d.windowDays} days · ${d.scoredUsers} scored users · risky: two or more detection types and score ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full attack chain`, { isSubtle: true }),
   ];
   if (!d.rows.length) body.push(text('No user has alerts in the last 7 days.'));
   d.rows.forEach((r, i) => {
@@ -64,7 +68,8 @@ export function riskyCard(d: RiskyListData): CardMessage {
           ],
         },
         text(`${split} · ${r.alertCount} alert${r.alertCount === 1 ? '' : 's'}${mcas}${unresolved}`, { isSubtle: true, size: 'Small', spacing: 'None' }),
-      ],
+        r.tactics?.length || r.chain ? text([r.tactics?.length ? r.tactics.slice(0, 6).map((t) => esc(t, 40)).join(' · ') : '', r.chain ? chainText(r.chain) : ''].filter(Boolean).join(' · '), { isSubtle: true, size: 'Small', spacing: 'None' }) : null,
+      ].filter(Boolean),
     });
   });
   body.push(facts([['Details', 'Send `user <upn | DOMAIN\\sam | display name>` for one user\'s hybrid profile.']]));

@@ -1,5 +1,6 @@
 import { SEVERITY_COLOR, card, esc, execute, facts, heading, plain, text, when, type CardMessage, type Element } from './card';
 import { nameOf, num } from './risky-card';
+import { chainText, reasonGroups, type ChainView, type ReasonGroupView } from './risky-user-card';
 
 export interface TimelineItem {
   id: string;
@@ -35,7 +36,12 @@ export interface UserProfileData {
   cloud: TimelineItem[];
   history: Array<{ at: string; score: number; percentile: number }>;
   openAlerts: number;
-  thresholds: { percentile: number; minScore: number };
+  thresholds: { minScore: number; rearmScore: number };
+  /** MITRE tactics the evidence spans (labels), strongest first. */
+  tactics?: string[];
+  chain?: ChainView | null;
+  /** What the score is made of, grouped by tactic. */
+  groups?: ReasonGroupView[];
   windowDays: number;
   now: string;
   /** Show the Dismiss button (the card goes to someone who may manage). */
@@ -71,11 +77,14 @@ export function userCard(d: UserProfileData): CardMessage {
   rows.push(['Identity', d.resolution === 'resolved' ? 'one directory user (on-premises and cloud combined)' : `${esc(d.resolution, 20)}${d.note ? `: ${esc(d.note, 200)}` : ''}`]);
   rows.push(['Roles', d.roles.length ? d.roles.map((r) => esc(r, 60)).join(', ') : 'none known']);
   rows.push(['Investigation priority', `${num(d.score)} (${d.percentile}th percentile; impact ×${num(d.impact)})`]);
+  if (d.tactics?.length) rows.push(['Tactics', d.tactics.slice(0, 8).map((t) => esc(t, 40)).join(' · ')]);
+  if (d.chain) rows.push(['Hybrid chain', chainText(d.chain)]);
   rows.push(['Split', `on-premises ${num(d.onpremScore)} · cloud ${num(d.cloudScore)}`]);
   if (d.threatScore !== null) rows.push(['Cloud App Security threat score', String(d.threatScore)]);
   rows.push(['Open alerts', String(d.openAlerts)]);
-  rows.push(['Risky at', `≥ ${d.thresholds.percentile}th percentile and score ≥ ${d.thresholds.minScore} (last ${d.windowDays} days)`]);
+  rows.push(['Risky at', `two or more detection types and score ≥ ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full attack chain (last ${d.windowDays} days)`]);
   body.push(facts(rows));
+  if (d.groups?.length && d.score > 0) body.push(...reasonGroups(d.groups));
   body.push(timeline('On-premises (Azure ATP)', d.onprem));
   body.push(timeline('Cloud (Cloud App Security)', d.cloud));
   if (d.history.length) {

@@ -56,6 +56,12 @@ describe('SOC channel end to end: syslog + cloud source → cards, re-trigger in
     await c.waitFor(() => summaries().filter((s) => / alert: /.test(s)).length === 5 && summaries().some((s) => /^Risky user: John Doe/.test(s)), 20_000);
     expect(summaries().filter((s) => /Azure ATP integration active/.test(s))).toHaveLength(1);
     for (const x of creates()) expectValidCard(x.body.activity.attachments[0].content);
+    // The risky-user card explains him: the tactics seen, the on-premises → cloud chain, the reasons by tactic.
+    const riskyCard = cardText(creates().find((x) => /^Risky user: John Doe/.test(String(x.body.activity.summary)))!.body.activity.attachments[0].content);
+    expect(riskyCard).toContain('**Risky user**');
+    expect(riskyCard).toMatch(/Tactics: (Initial access|Lateral movement) · (Initial access|Lateral movement) · Credential access · Discovery/);
+    expect(riskyCard).toContain('Hybrid chain: ⛓ Suspected identity theft \\(pass\\-the\\-hash\\) → Impossible travel activity, 6 min later · full attack chain');
+    expect(riskyCard).toMatch(/\*\*Why\*\*[\s\S]*\*\*Lateral movement\*\*\nOn-premises: high: Suspected identity theft[\s\S]*\*\*Credential access\*\*\nOn-premises: medium: Suspected brute force attack[\s\S]*\*\*Discovery\*\*\nOn-premises: medium: Security principal reconnaissance/);
 
     const cardFor = async (id: string) => t.app.store.db.selectFrom('notify_cards').selectAll().where('card_key', '=', `alert:${id}`).executeTakeFirstOrThrow();
 
