@@ -70,6 +70,15 @@ describe('investigation priority: the README worked example', () => {
     expect(qualifiesAsRisky(s, CFG)).toBe(true);
   });
 
+  test('the README’s shortest hybrid chain and its chance-noise look-alike', () => {
+    const pth = alert({ alertId: 'pth', type: '2017', severity: 'high', tactics: ['LateralMovement'], rarity: 0.9 }, 2);
+    const it = alert({ alertId: 'it', environment: 'cloud', type: 'it', tactics: ['InitialAccess'], rarity: 0.4 }, 5);
+    expect(scoreUser([pth, it], 1)).toMatchObject({ scoreCenti: 4605, chain: { strength: 0.646 } });
+    const smb = alert({ alertId: 'smb', type: '2033', tactics: ['LateralMovement'], rarity: 0.1 }, 2);
+    const ic = alert({ alertId: 'ic', environment: 'cloud', type: 'ic', severity: 'low', tactics: ['InitialAccess'], rarity: 0.15 }, 5);
+    expect(scoreUser([smb, ic], 1)).toMatchObject({ scoreCenti: 80, chain: null });
+  });
+
   test('impact by role, and the percentile (context only)', () => {
     expect(impactOf([])).toBe(1);
     expect(impactOf(['Security Administrator', 'Security Reader'])).toBe(1.5);
