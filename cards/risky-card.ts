@@ -47,7 +47,7 @@ function badge(r: RiskyRow): string {
 export function riskyCard(d: RiskyListData): CardMessage {
   const body: Element[] = [
     heading('Risky users'),
-    text(`Hybrid investigation priority over the last ${d.windowDays} days · ${d.scoredUsers} scored users · risky: two or more detection types and score ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full attack chain`, { isSubtle: true }),
+    text(`Hybrid investigation priority over the last ${d.windowDays} days · ${d.scoredUsers} scored users · risky: a sequence of attack steps scoring ${d.thresholds.minScore} or more (held until below ${d.thresholds.rearmScore}), or a full on-premises → cloud chain`, { isSubtle: true }),
   ];
   if (!d.rows.length) body.push(text('No user has alerts in the last 7 days.'));
   d.rows.forEach((r, i) => {

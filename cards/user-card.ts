@@ -82,7 +82,7 @@ export function userCard(d: UserProfileData): CardMessage {
   rows.push(['Split', `on-premises ${num(d.onpremScore)} · cloud ${num(d.cloudScore)}`]);
   if (d.threatScore !== null) rows.push(['Cloud App Security threat score', String(d.threatScore)]);
   rows.push(['Open alerts', String(d.openAlerts)]);
-  rows.push(['Risky at', `two or more detection types and score ≥ ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full attack chain (last ${d.windowDays} days)`]);
+  rows.push(['Risky at', `a sequence of attack steps scoring ≥ ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full on-premises → cloud chain (last ${d.windowDays} days)`]);
   body.push(facts(rows));
   if (d.groups?.length && d.score > 0) body.push(...reasonGroups(d.groups));
   body.push(timeline('On-premises (Azure ATP)', d.onprem));

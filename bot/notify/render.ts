@@ -8,6 +8,7 @@ import type { Clock } from '../clock';
 import { toAlertRow, type AlertRow } from '../hybrid/alert';
 import { hybridContext } from '../hybrid/hybrid-context';
 import { chainView, groupReasons, parseJson, reasonText, tacticLabels } from '../hybrid/risk-view';
+import type { ChainLink } from '../hybrid/chain';
 import type { RiskReason } from '../hybrid/risky';
 import type { Schema } from '../store/schema';
 import type { OutboxRow } from './outbox';
@@ -65,7 +66,7 @@ export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive:
     source: r.environment === 'cloud' ? 'cloud' : r.environment === 'onprem' ? 'onprem' : 'both',
     text: reasonText(r),
   }));
-  const chain = d.chain !== undefined ? d.chain : parseJson(row?.chain, null);
+  const chain = (d.chain !== undefined ? d.chain : parseJson(row?.chain, null)) as Partial<ChainLink> | null;
   return {
     userKey: p.userKey,
     displayName: d.user?.displayName ?? row?.display_name ?? null,
@@ -75,7 +76,7 @@ export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive:
     percentile: Number(d.percentile ?? row?.percentile ?? 0),
     reasons,
     tactics: tacticLabels(d.tactics ?? parseJson(row?.tactics, [])),
-    chain: chainView(chain as never, !!d.fullChain),
+    chain: chainView(chain, !!d.fullChain),
     groups: rawReasons.some((r) => r.tactic !== undefined) ? groupReasons(rawReasons) : undefined,
     at: p.at,
     dismissed: row?.risky_state === 'dismissed' && row.dismissed_by_name ? { byName: row.dismissed_by_name, at: row.dismissed_at ?? p.at } : null,
