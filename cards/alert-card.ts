@@ -23,6 +23,37 @@ export interface AlertCardInput {
   refreshUserIds?: string[];
   /** A short note for the clicker ("Cloud App Security did not confirm the close: …"); our own text. */
   notice?: string;
+  /** Defender XDR's side of the alert when it has a Graph id (issue 12): shown as "Resolved in Defender XDR: true positive". */
+  xdr?: XdrView | null;
+  /** Comments written from Teams: how many, and the latest (newest first). */
+  comments?: { count: number; latest: Array<{ byName: string; at: string; text: string }> };
+}
+
+export interface XdrView {
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  assignedTo: string | null;
+  /** alerts_v2 category: the MITRE tactic (PascalCase). */
+  category: string | null;
+}
+
+const CLASSIFICATION: Record<string, string> = { truePositive: 'true positive', falsePositive: 'false positive', informationalExpectedActivity: 'informational, expected activity', unknown: 'not classified' };
+const XDR_STATUS: Record<string, string> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
+
+/** camelCase / PascalCase enum → lower-case words (`compromisedUser` → "compromised user"). */
+const spaced = (v: string) => v.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** "Resolved in Defender XDR: true positive (malware) · assigned to x@contoso.com". */
+export function xdrLine(x: XdrView): string {
+  const status = XDR_STATUS[x.status] ?? esc(spaced(x.status), 30);
+  let line = `${status} in Defender XDR`;
+  if (x.status === 'resolved') {
+    line += `: ${x.classification ? CLASSIFICATION[x.classification] ?? esc(spaced(x.classification), 40) : 'not classified'}`;
+    if (x.determination && !['unknown', 'other'].includes(x.determination)) line += ` (${esc(spaced(x.determination), 40)})`;
+  }
+  if (x.assignedTo) line += ` · assigned to ${esc(x.assignedTo, 80)}`;
+  return line;
 }
 
 const SOURCE_TEXT: Record<AlertRow['source'], string> = {
@@ -68,6 +99,12 @@ export function alertCard(input: AlertCardInput): CardMessage {
   return build(input, 3);
 }
 
+function sourceText(a: AlertRow): string {
+  if (!a.graph_id) return SOURCE_TEXT[a.source] ?? 'unknown source';
+  if (!a.onprem_id && !a.cloud_id) return a.source === 'onprem' ? 'On-premises (Defender for Identity, via Defender XDR)' : 'Cloud (via Defender XDR)';
+  return `${SOURCE_TEXT[a.source] ?? 'unknown source'} · Defender XDR`;
+}
+
 function build(input: AlertCardInput, level: number): CardMessage {
   const { alert: a, context } = input;
   const now = new Date(input.now);
@@ -75,10 +112,11 @@ function build(input: AlertCardInput, level: number): CardMessage {
   const fieldMax = [120, 80, 60, 40][level];
   const sev = SEV_LABEL[a.severity] ?? esc(a.severity, 20);
   const body: Element[] = [
-    text(`**${sev} severity** · ${SOURCE_TEXT[a.source] ?? 'unknown source'}`, { color: SEVERITY_COLOR[a.severity] ?? 'Default', spacing: 'None' }),
+    text(`**${sev} severity** · ${sourceText(a)}`, { color: SEVERITY_COLOR[a.severity] ?? 'Default', spacing: 'None' }),
     heading(esc(a.title, [300, 200, 120, 80][level]), { size: 'Medium' }),
     text(statusLine(a), { isSubtle: a.status === 'closed', spacing: 'Small' }),
   ];
+  if (input.xdr) body.push(text(`🛡️ ${xdrLine(input.xdr)}`, { spacing: 'None', color: input.xdr.status === 'resolved' ? 'Good' : 'Default' }));
   const muted = a.muted_until && new Date(a.muted_until) > now;
   if (muted) body.push(text(`🔕 Re-triggers update this card silently until ${when(a.muted_until)}`, { isSubtle: true, spacing: 'None' }));
   const rows: Array<[string, string]> = [
@@ -89,6 +127,7 @@ function build(input: AlertCardInput, level: number): CardMessage {
     ['Last seen', when(a.last_seen)],
     ['Triggers', `${a.trigger_count}${a.cnt !== null && a.cnt !== undefined ? ` (source count ${a.cnt})` : ''}`],
   ];
+  if (input.xdr?.category) rows.push(['MITRE tactic', esc(spaced(input.xdr.category), 60)]);
   if (a.app) rows.push(['App', esc(a.app, fieldMax)]);
   if (a.threat_score !== null && a.threat_score !== undefined) rows.push(['Threat score', String(a.threat_score)]);
   body.push(facts(rows));
@@ -106,13 +145,24 @@ function build(input: AlertCardInput, level: number): CardMessage {
   } else if (context) {
     body.push(text(`No ${context.other === 'cloud' ? 'cloud' : 'on-premises'} alerts for the same users in the last 7 days.`, { isSubtle: true, size: 'Small' }));
   }
-  if (input.notice) body.push(text(esc(input.notice, 300), { color: 'Warning', size: 'Small' }));
+  const comments = input.comments;
+  if (comments && comments.count > 0 && level < 3) {
+    const shown = comments.latest.slice(0, level === 0 ? 2 : 1);
+    const lines = shown.map((c) => `💬 **${esc(c.byName, 80)}** (${when(c.at)}): ${esc(c.text, [500, 300, 150][level])}`);
+    if (comments.count > shown.length) lines.push(`${comments.count - shown.length} earlier comment${comments.count - shown.length === 1 ? '' : 's'}`);
+    body.push(text(lines.join('\n\n'), { size: 'Small' }));
+  }
+  if (input.notice) body.push(text(esc(input.notice, 600), { color: 'Warning', size: 'Small' }));
 
   const actions: Element[] = [];
   const atp = openUrl('Open in Azure ATP', a.url, input.linkHosts);
   if (atp) actions.push(atp);
   const mcas = openUrl('Open in Cloud App Security', a.cloud_url, input.linkHosts);
   if (mcas) actions.push(mcas);
+  const xdr = openUrl('Open in Defender XDR', a.graph_url, input.linkHosts);
+  if (xdr) actions.push(xdr);
+  const incident = openUrl('Open the incident', a.incident_url, input.linkHosts);
+  if (incident) actions.push(incident);
   if (input.interactive && a.status === 'open') {
     actions.push({
       type: 'Action.ShowCard',
@@ -125,6 +175,17 @@ function build(input: AlertCardInput, level: number): CardMessage {
     });
     actions.push(execute('Assign to me', 'alert.assign', { alertId: a.id }));
     actions.push(execute(muted ? 'Mute 24 h more' : 'Mute 24 h', 'alert.mute', { alertId: a.id, hours: 24 }));
+  }
+  if (input.interactive) {
+    actions.push({
+      type: 'Action.ShowCard',
+      title: 'Comment…',
+      card: {
+        type: 'AdaptiveCard',
+        body: [{ type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 1000, placeholder: a.graph_id ? 'Posted to Defender XDR with your name' : 'Kept with the alert in Hybridwatch', label: 'Comment' }],
+        actions: [execute('Post comment', 'alert.comment', { alertId: a.id })],
+      },
+    });
   }
   const refresh = { action: execute('Refresh', 'refresh', { view: 'alert', alertId: a.id }), userIds: (input.refreshUserIds ?? []).slice(0, 60) };
   const summary = plain(`${sev} ${a.status === 'closed' ? '(closed) ' : ''}alert: ${a.title}`, 200);

@@ -1,4 +1,5 @@
 import type { IntegrationState } from '../bot/integration/integration-service';
+import type { HealthSummary } from '../bot/sources/graph/mdi-health';
 import { ago, card, esc, execute, facts, heading, text, when, type CardMessage, type Element } from './card';
 
 export interface SensorHealth {
@@ -15,6 +16,14 @@ export interface CloudSourceStatus {
   received?: number;
 }
 
+/** Defender XDR alerts through Graph (issue 12). */
+export interface GraphSourceStatus {
+  configured: boolean;
+  lastPollAt?: string | null;
+  lastError?: { message: string; fix: string; at: string } | null;
+  received?: number;
+}
+
 export interface StatusData {
   integration: IntegrationState;
   now: string;
@@ -24,6 +33,9 @@ export interface StatusData {
   onPremSources: string[];
   health?: SensorHealth | null;
   cloud?: CloudSourceStatus;
+  graph?: GraphSourceStatus;
+  /** Defender for Identity sensors through Graph: the one-line summary (issue 12). */
+  defenderIdentity?: HealthSummary;
 }
 
 const STATE_TEXT: Record<IntegrationState['state'], { label: string; color: string; line: string }> = {
@@ -55,7 +67,7 @@ export function statusCard(d: StatusData): CardMessage {
   }
   const rows: Array<[string, string]> = [
     ['Last on-premises data', s.lastOnPremAt ? `${when(s.lastOnPremAt)} (${ago(s.lastOnPremAt, now)})` : 'none yet'],
-    ['Last cloud data', d.cloud?.configured === false ? 'cloud source not configured (on-premises alone works)' : s.lastCloudAt ? `${when(s.lastCloudAt)} (${ago(s.lastCloudAt, now)})` : 'none yet'],
+    ['Last cloud data', d.cloud?.configured === false && !d.graph?.configured ? 'cloud source not configured (on-premises alone works)' : s.lastCloudAt ? `${when(s.lastCloudAt)} (${ago(s.lastCloudAt, now)})` : 'none yet'],
     ['Alerts', `${d.counts.total} in ledger, ${d.counts.open} open (${d.counts.onprem} on-premises, ${d.counts.cloud} cloud)`],
     ['Ignored while disabled', String(s.ignoredCount)],
     ['Retention', `${d.retentionDays} days`],
@@ -63,6 +75,15 @@ export function statusCard(d: StatusData): CardMessage {
   if (d.cloud?.configured) {
     rows.push(['Cloud App Security', d.cloud.lastPollAt ? `last poll ${when(d.cloud.lastPollAt)}, ${d.cloud.received ?? 0} alerts received` : 'configured, not polled yet']);
     if (d.cloud.lastError) rows.push(['Cloud source error', `${esc(d.cloud.lastError.message, 200)} (${when(d.cloud.lastError.at)}). ${esc(d.cloud.lastError.fix, 200)}`]);
+  }
+  if (d.graph?.configured) {
+    rows.push(['Defender XDR (Graph)', d.graph.lastPollAt ? `last poll ${when(d.graph.lastPollAt)}, ${d.graph.received ?? 0} alerts received` : 'configured, not polled yet']);
+    if (d.graph.lastError) rows.push(['Defender XDR error', `${esc(d.graph.lastError.message, 200)} (${when(d.graph.lastError.at)}). ${esc(d.graph.lastError.fix, 200)}`]);
+  }
+  if (d.defenderIdentity) {
+    const h = d.defenderIdentity;
+    rows.push(['Defender for Identity sensors', esc(h.line, 200)]);
+    if (h.problem && h.configured) rows.push(['Sensor health problem', `${esc(h.problem.message, 200)}. ${esc(h.problem.fix, 250)}`]);
   }
   body.push(facts(rows));
 
