@@ -65,6 +65,11 @@ function build(s: HealthSnapshot, linkHosts: readonly string[], level: number, m
   const maxIssues = minimal ? 3 : [15, 8, 5][level];
   const body: Element[] = [heading('Defender for Identity health'), text(`Read from Microsoft Graph at ${when(s.at)}.`, { isSubtle: true, spacing: 'None' })];
 
+  // Not configured, not onboarded, Graph down: one problem for both halves is said once.
+  if (!s.sensors.ok && !s.issues.ok && s.sensors.message === s.issues.message) {
+    body.push(...problem(s.sensors));
+    return finish(body, linkHosts, 'Defender for Identity health: could not be read');
+  }
   body.push(text('**Sensors**', { spacing: 'Medium' }));
   if (!s.sensors.ok) body.push(...problem(s.sensors));
   else if (s.sensors.items.length === 0) body.push(text('The tenant is onboarded, but no sensor is installed. Install the Defender for Identity sensor on your domain controllers (security.microsoft.com → Settings → Identities → Sensors).'));
@@ -83,9 +88,12 @@ function build(s: HealthSnapshot, linkHosts: readonly string[], level: number, m
     for (const i of sorted.slice(0, maxIssues)) body.push(issueBlock(i, level));
     if (sorted.length > maxIssues) body.push(text(`and ${sorted.length - maxIssues} more open issues.`, { isSubtle: true }));
   }
+  return finish(body, linkHosts, s.sensors.ok ? `Defender for Identity health: ${s.sensors.items.length} sensors, ${s.issues.ok ? s.issues.items.length : '?'} open issues` : 'Defender for Identity health: could not be read');
+}
+
+function finish(body: Element[], linkHosts: readonly string[], summary: string): CardMessage {
   const actions: Element[] = [execute('Refresh', 'refresh', { view: 'health' })];
   const portal = openUrl('Open the health page', 'https://security.microsoft.com/settings/identities?tabid=health', linkHosts);
   if (portal) actions.push(portal);
-  const summary = s.sensors.ok ? `Defender for Identity health: ${s.sensors.items.length} sensors, ${s.issues.ok ? s.issues.items.length : '?'} open issues` : 'Defender for Identity health: could not be read';
   return { card: card(body, { actions, fallbackText: summary }), summary };
 }

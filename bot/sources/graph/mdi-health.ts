@@ -120,6 +120,7 @@ const NOT_HEALTHY = /^notHealthy(\w+)$/i;
 export class MdiHealth {
   private cached: { at: number; snap: HealthSnapshot } | null = null;
   private inflight: Promise<HealthSnapshot> | null = null;
+  private lastProblems = '';
 
   constructor(private readonly client: GraphSecurityClient | null, private readonly clock: Clock, private readonly log?: Logger) {}
 
@@ -130,7 +131,8 @@ export class MdiHealth {
   /** The latest snapshot no older than maxAgeMs (≤ 30 s for the `health` command). Interactive reads do not wait on throttling. */
   read(opts: { maxAgeMs?: number; interactive?: boolean } = {}): Promise<HealthSnapshot> {
     const now = this.clock.now().getTime();
-    if (this.cached && now - this.cached.at <= (opts.maxAgeMs ?? HEALTH_CACHE_MS)) return Promise.resolve(this.cached.snap);
+    const maxAge = opts.maxAgeMs ?? HEALTH_CACHE_MS;
+    if (this.cached && maxAge > 0 && now - this.cached.at <= maxAge) return Promise.resolve(this.cached.snap);
     this.inflight ??= this.load(opts.interactive ?? true).finally(() => (this.inflight = null));
     return this.inflight;
   }
@@ -159,7 +161,13 @@ export class MdiHealth {
       ),
     ]);
     const snap: HealthSnapshot = { at, sensors, issues };
-    for (const p of [sensors, issues]) if (!p.ok) this.log?.warn({ problem: p.problem, message: p.message }, 'Defender for Identity health: could not read everything');
+    // Said once per change, not every interval: a missing permission stays missing until someone fixes it.
+    const problems = [sensors, issues].filter((p) => !p.ok).map((p) => (p.ok ? '' : p.message)).join(' | ');
+    if (problems !== this.lastProblems) {
+      if (problems) this.log?.warn({ problems }, 'Defender for Identity health: could not read everything');
+      else if (this.lastProblems) this.log?.info('Defender for Identity health: readable again');
+      this.lastProblems = problems;
+    }
     this.cached = { at: this.clock.now().getTime(), snap };
     return snap;
   }
