@@ -141,10 +141,14 @@ export class GraphPoller {
         result.pages++;
         if (result.pages % 10 === 0) await takeLease(db, this.owner, clock, leaseMs, GRAPH_KV.lease); // long sweeps keep it
         empties = page.value.length === 0 ? empties + 1 : 0;
+        // Graph's own page size, learned from pages that came with a nextLink (it may be below our $top).
+        const pageSize = page.nextLink && page.value.length ? Math.min(top, Math.max(page.value.length, cursor.pageSize ?? 0)) : cursor.pageSize;
         // No nextLink on a full page: Graph does not always send one; go on by $skip (loss-free: newer
         // versions only ever join the front of the list, so what we have not read can only move back).
-        const done = (!page.nextLink && page.value.length < top) || empties >= MAX_EMPTY_PAGES;
-        const next: GraphCursor = done ? { since: sweep.upper, sweep: null } : { since: cursor.since, sweep: { ...sweep, next: page.nextLink, skip: sweep.skip + page.value.length, pages: sweep.pages + 1 } };
+        const full = page.value.length >= Math.min(top, pageSize ?? top);
+        const done = (!page.nextLink && !full) || empties >= MAX_EMPTY_PAGES;
+        const keep = pageSize ? { pageSize } : {};
+        const next: GraphCursor = done ? { since: sweep.upper, sweep: null, ...keep } : { since: cursor.since, sweep: { ...sweep, next: page.nextLink, skip: sweep.skip + page.value.length, pages: sweep.pages + 1 }, ...keep };
         const ok: GraphAlert[] = [];
         const rejected: GraphPollResult['rejected'] = [];
         for (const raw of page.value) {
@@ -197,7 +201,7 @@ export class GraphPoller {
     } catch (e) {
       if (e instanceof GraphSecurityError && (e.status === 400 || e.status === 404 || e.status === 410 || (e.problem === 'rejected' && e.status === undefined))) {
         this.o.log.warn({ err: { message: e.message } }, 'Defender XDR: the saved next page is no longer valid; the sweep starts again');
-        await writeCursor(this.o.db, { since: cursor.since, sweep: null }, this.o.clock);
+        await writeCursor(this.o.db, { ...cursor, sweep: null }, this.o.clock);
       }
       throw e;
     }

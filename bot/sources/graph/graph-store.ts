@@ -20,6 +20,11 @@ export const GRAPH_KV = { cursor: 'graph.cursor', status: 'graph.status', lease:
  */
 export interface GraphCursor {
   since: string | null;
+  /**
+   * The largest page Graph has answered with a nextLink: its page size when that is below our $top. A
+   * page that full without a nextLink is not taken as the last one (Graph does not always send one).
+   */
+  pageSize?: number;
   sweep: null | {
     /** Server time (Date header) of the sweep's first page: the next sweep's `since`. */
     upper: string;
@@ -42,7 +47,8 @@ export async function readCursor(db: Db): Promise<GraphCursor> {
   const since = typeof c.since === 'string' && !Number.isNaN(Date.parse(c.since)) ? c.since : null;
   const s = c.sweep;
   const sweep = s && typeof s.upper === 'string' && typeof s.filter === 'string' && Number.isFinite(s.skip) ? s : null;
-  return { since, sweep };
+  const pageSize = Number.isInteger(c.pageSize) && c.pageSize! > 0 ? c.pageSize : undefined;
+  return { since, sweep, ...(pageSize ? { pageSize } : {}) };
 }
 
 export const writeCursor = (db: Db, c: GraphCursor, clock: Clock) => kvPut(db, GRAPH_KV.cursor, c, clock);

@@ -1,4 +1,4 @@
-import { makeAction, makeChannelMessage, USERS } from '../../helpers/activities';
+import { makeAction, makeChannelMessage, USERS, type TestUser } from '../../helpers/activities';
 import { cardText, expectValidCard } from '../../helpers/cards';
 import { makeGraphAlert } from '../../fakes/graph-security';
 import { makeMcasAlert } from '../../fakes/mcas';
@@ -25,7 +25,7 @@ describe('Defender XDR: portal changes reach the card; close / assign / comment 
     await new Promise((r) => setTimeout(r, 100));
     expect(await pending()).toBe(0);
   };
-  const click = async (verb: string, data: Record<string, unknown>, user = USERS.securityOperator) => (await rig.t.post(makeAction(verb, data, user, c().url))).body;
+  const click = async (verb: string, data: Record<string, unknown>, user: TestUser = USERS.securityOperator) => (await rig.t.post(makeAction(verb, data, user, c().url))).body;
 
   /** One MDI alert on a subscribed channel's card. */
   async function posted(): Promise<{ activityId: string }> {

@@ -1,4 +1,4 @@
-import { makeAction, makeChannelMessage, makeMessage, USERS } from '../../helpers/activities';
+import { makeAction, makeChannelMessage, makeMessage, USERS, type TestUser } from '../../helpers/activities';
 import { cardText, expectValidCard } from '../../helpers/cards';
 import { makeHealthIssue, makeSensor } from '../../fakes/graph-security';
 import { startTestApp, type TestApp } from '../../helpers/test-app';
@@ -23,7 +23,7 @@ describe('Defender for Identity health through Graph: `health`, `status`, `enabl
     await plain?.close();
     plain = null;
   });
-  const say = async (text: string, user = USERS.securityReader) => {
+  const say = async (text: string, user: TestUser = USERS.securityReader) => {
     rig.t.connector.clear();
     expect((await rig.t.post(makeMessage(text, user, rig.t.connector.url))).status).toBe(200);
     const cards = rig.t.connector.cards();
