@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock';
 import { CodedError, GraphSecurityError } from '../../errors';
@@ -8,6 +7,7 @@ import type { Metrics } from '../../metrics';
 import type { Schema } from '../../store/schema';
 import { withTransientRetry } from '../../store/transient';
 import { releaseLease, takeLease } from '../cloud/cloud-store';
+import { SerialPoller } from '../serial-poller';
 import { ALERTS_PAGE_SIZE, alertsPage, listAlerts } from './defender-api';
 import type { GraphRecorder } from './graph-recorder';
 import type { GraphPage, GraphSecurityClient } from './graph-security-client';
@@ -70,51 +70,16 @@ export function sweepFilter(fromMs: number, sources: string[]): string {
  * cursor is a time window plus the sweep's next page, and how restarts, page boundaries and equal
  * timestamps neither lose nor repeat an alert. One instance polls (kv lease).
  */
-export class GraphPoller {
-  private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private abort = new AbortController();
-  private stopped = false;
-  started = false;
-  private readonly owner = randomUUID();
-
-  constructor(private readonly o: GraphPollerOptions) {}
-
-  /** One full sweep (all pages). Calls are serialized: a second call waits for the first, then polls again. */
-  pollOnce(): Promise<GraphPollResult> {
-    const run = this.chain.catch(() => undefined).then(() => this.poll());
-    this.chain = run;
-    return run;
+export class GraphPoller extends SerialPoller<GraphPollResult> {
+  constructor(private readonly o: GraphPollerOptions) {
+    super(o.pollSeconds * 1000);
   }
 
-  /** Polls every pollSeconds (the first one interval after start). */
-  start(): void {
-    if (this.abort.signal.aborted) this.abort = new AbortController();
-    this.stopped = false;
-    this.started = true;
-    const tick = () => {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        void this.pollOnce().finally(() => {
-          if (!this.stopped) tick();
-        });
-      }, this.o.pollSeconds * 1000);
-    };
-    tick();
+  protected override async afterStop(): Promise<void> {
+    await releaseLease(this.o.db, this.owner, GRAPH_KV.lease);
   }
 
-  /** Stop the timer, cancel waits and the request in flight (a page being written commits), free the lease. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.abort.abort();
-    await this.chain.catch(() => undefined);
-    await releaseLease(this.o.db, this.owner, GRAPH_KV.lease).catch(() => undefined);
-  }
-
-  private async poll(): Promise<GraphPollResult> {
+  protected async poll(): Promise<GraphPollResult> {
     const { db, clock, log, metrics } = this.o;
     const result: GraphPollResult = { pages: 0, new: 0, merged: 0, updated: 0, changed: 0, duplicates: 0, stale: 0, ignored: 0, rejected: [], caughtUp: false };
     if (this.abort.signal.aborted) return result;

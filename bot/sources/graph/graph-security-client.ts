@@ -5,6 +5,7 @@ import type { Logger } from '../../log';
 import type { Metrics } from '../../metrics';
 import type { RollingTokenBucket } from '../cloud/rate-limiter';
 import type { Sleep } from '../cloud/sleep';
+import { backoffMs, MAX_RETRY_WAIT_MS, retryAfterMs } from '../backoff';
 import { CREDENTIALS_FIX, httpError, snippet } from './graph-errors';
 import type { ThrottleGate } from './throttle-gate';
 
@@ -63,7 +64,6 @@ export interface GraphPage {
   serverTime: number | null;
 }
 
-const MAX_WAIT_MS = 5 * 60_000;
 const MAX_BODY_CHARS = 32 * 1024 * 1024;
 /** Budget share kept for interactive calls (card actions, `health`) while background work runs. */
 export const INTERACTIVE_RESERVE = 20;
@@ -105,7 +105,7 @@ export class GraphSecurityClient {
     const { metrics, log, gate } = this.o;
     const url = this.url(pathOrUrl);
     const maxAttempts = call.maxAttempts ?? 8;
-    const maxWait = Math.min(call.maxWaitMs ?? MAX_WAIT_MS, MAX_WAIT_MS);
+    const maxWait = Math.min(call.maxWaitMs ?? MAX_RETRY_WAIT_MS, MAX_RETRY_WAIT_MS);
     const metricOp = call.op.replace(/\s+/g, '_');
     let last: GraphSecurityError | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -205,20 +205,12 @@ export class GraphSecurityClient {
     await this.o.sleep(ms, call.signal);
   }
 
-  /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 60 s, each between half and full. */
   private backoff(attempt: number): number {
-    const cap = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (this.o.random ?? Math.random)() * (cap / 2));
+    return backoffMs(attempt, this.o.random);
   }
 
-  /** Retry-After in seconds (may be fractional) or an HTTP date. */
   private retryAfterMs(h: string | null): number | null {
-    if (!h) return null;
-    const secs = Number(h);
-    if (Number.isFinite(secs) && secs >= 0) return Math.min(MAX_WAIT_MS, Math.ceil(secs * 1000));
-    const at = Date.parse(h);
-    if (Number.isNaN(at)) return null;
-    return Math.min(MAX_WAIT_MS, Math.max(0, at - this.o.clock.now().getTime()));
+    return retryAfterMs(h, this.o.clock.now().getTime());
   }
 }
 
