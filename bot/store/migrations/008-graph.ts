@@ -36,6 +36,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
   await db.schema.createIndex('graph_alerts_alert_id').on('graph_alerts').column('alert_id').execute();
   await db.schema.createIndex('graph_alerts_provider').on('graph_alerts').column('provider_alert_id').execute();
   await db.schema.createIndex('graph_alerts_incident').on('graph_alerts').column('incident_id').execute();
+  await db.schema.createIndex('graph_alerts_alert_url').on('graph_alerts').column('alert_web_url').execute();
+  await db.schema.createIndex('graph_alerts_incident_url').on('graph_alerts').column('incident_web_url').execute();
 
   await db.schema
     .createTable('alert_comments')
