@@ -73,7 +73,7 @@ export class GraphRecorder {
       const merged = r.alert.id !== `xdr:${g.graphId}`;
       out[i] = r.outcome === 'new' ? 'new' : merged ? 'merged' : r.outcome;
       rows.push(graphRow(g, r.alert.id, at));
-      if (r.outcome === 'new' && g.state.assignedTo) await this.assignFromXdr(trx, r.alert.id, g.state.assignedTo);
+      if (r.outcome === 'new') await this.stateOnArrival(trx, r.alert.id, g, at);
       if (merged) await this.applyState(trx, r.alert, null, g, at);
     }
 
@@ -107,8 +107,12 @@ export class GraphRecorder {
     return out;
   }
 
-  private async assignFromXdr(trx: Trx, alertId: string, upn: string): Promise<void> {
-    await trx.updateTable('alerts').set({ assigned_to_id: `xdr:${upn.toLowerCase()}`, assigned_to_name: upn }).where('id', '=', alertId).execute();
+  /** A new row shows who works it and who resolved it in Defender XDR (its alert.new renders after commit). */
+  private async stateOnArrival(trx: Trx, alertId: string, g: GraphAlert, at: string): Promise<void> {
+    const set: Partial<AlertsTable> = {};
+    if (g.state.assignedTo) Object.assign(set, { assigned_to_id: `xdr:${g.state.assignedTo.toLowerCase()}`, assigned_to_name: g.state.assignedTo });
+    if (g.state.status === 'resolved') Object.assign(set, { closed_by_id: XDR_ACTOR.id, closed_by_name: XDR_ACTOR.name, closed_at: g.resolvedAt ?? at });
+    if (Object.keys(set).length) await trx.updateTable('alerts').set(set).where('id', '=', alertId).execute();
   }
 
   /**

@@ -148,7 +148,8 @@ export class MdiHealth {
       const part = { ok: false as const, problem: 'notConfigured' as const, ...NOT_CONFIGURED };
       return { at, sensors: part, issues: part };
     }
-    const call = interactive ? { maxAttempts: 2, maxWaitMs: 3_000, signal: AbortSignal.timeout(8_000) } : { background: true };
+    // A person is waiting (a card action answers within Teams' 5 s): short, bounded; the background read may wait out throttling.
+    const call = interactive ? { maxAttempts: 2, maxWaitMs: 2_000, signal: AbortSignal.timeout(3_000) } : { background: true };
     const client = this.client;
     const [sensors, issues] = await Promise.all([
       listSensors(client, call).then(

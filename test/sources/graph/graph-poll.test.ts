@@ -44,11 +44,14 @@ describe('Defender XDR alerts_v2 poller against the https fake (real app, real H
     });
     const endpoint = makeGraphAlert({ serviceSource: 'microsoftDefenderForEndpoint', title: 'Not asked for' });
     const broken = makeGraphAlert({ id: 'broken-1', lastUpdateDateTime: 'yesterday' });
-    rig = await startGraphRig({ alerts: [mdi, mdca, endpoint, broken] });
+    const worked = makeGraphAlert({ id: 'already-worked', title: 'Suspected DCSync attack', status: 'resolved', classification: 'informationalExpectedActivity', determination: 'securityTesting', assignedTo: 'megan@contoso.com', resolvedDateTime: '2026-03-02T08:30:00.0000000Z' });
+    rig = await startGraphRig({ alerts: [mdi, mdca, endpoint, broken, worked] });
     await enable(rig);
     const r = await rig.graph().pollOnce();
     expect(r.error).toBeUndefined();
-    expect(r).toMatchObject({ new: 2, ignored: 0, caughtUp: true });
+    expect(r).toMatchObject({ new: 3, ignored: 0, caughtUp: true });
+    // Worked in the portal before Hybridwatch saw it: arrives closed, with who and when.
+    expect(await rig.t.app.services.ledger.get('xdr:already-worked')).toMatchObject({ status: 'closed', resolution: 'benign', closed_by_name: 'Defender XDR', closed_at: '2026-03-02T08:30:00.000Z', assigned_to_name: 'megan@contoso.com' });
     expect(r.rejected).toEqual([{ id: 'broken-1', reason: 'alert broken-1: lastUpdateDateTime must be a date-time' }]);
 
     const q = rig.fake.alertCalls()[0].query;
