@@ -85,8 +85,11 @@ function expandActive(name: TemplateName, data: object): AdaptiveCard {
   if (active.overridden.has(name)) {
     try {
       const r = active.set.expand(name, data);
-      if (!r.unbound.length) return r.card;
-      throw new TemplateError(name, `uses fields this card's data does not have: ${r.unbound.join(', ')}`);
+      if (r.unbound.length) throw new TemplateError(name, `uses fields this card's data does not have: ${r.unbound.join(', ')}`);
+      // An expression that fails inside a longer string is left there as text by the library; data
+      // may legitimately contain "${" (untrusted text), so only flag it when the data has none.
+      if (JSON.stringify(r.card).includes('${') && !JSON.stringify(data).includes('${')) throw new TemplateError(name, 'left an expression unevaluated for this data');
+      return r.card;
     } catch (e) {
       // An override that fails on real data must not cost the card: draw the built-in and say so once.
       active.onError?.(e instanceof TemplateError ? e : new TemplateError(name, String(e)));
