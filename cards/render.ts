@@ -108,6 +108,8 @@ export interface CardMeta {
 /** Template + view model → the message. */
 export function render(name: TemplateName, data: object, meta: CardMeta): CardMessage {
   const card = expandActive(name, data);
+  // Every action of a template can be conditional ($when / $data): send no empty action bar.
+  if (Array.isArray(card.actions) && card.actions.length === 0) delete card.actions;
   card.fallbackText = plain(meta.fallbackText ?? meta.summary, 300);
   return { card, summary: plain(meta.summary, 200) };
 }
