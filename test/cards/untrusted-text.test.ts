@@ -1,14 +1,18 @@
 import fc from 'fast-check';
-import { alertCard } from '../../cards/alert-card';
-import { alertsCard } from '../../cards/alerts-card';
-import { esc, MAX_CARD_BYTES, plain, sizeOf } from '../../cards/card';
-import { digestCard } from '../../cards/digest-card';
-import { riskyCard } from '../../cards/risky-card';
-import { riskyUserCard } from '../../cards/risky-user-card';
+import { alertCard, alertModel } from '../../cards/alert-card';
+import { alertsCard, alertsModel } from '../../cards/alerts-card';
+import { esc, MAX_CARD_BYTES, plain, sizeOf, type CardMessage } from '../../cards/card';
+import { enableConfirmCard, enableConfirmModel } from '../../cards/confirm-card';
+import { digestCard, digestModel, type DigestCardInput } from '../../cards/digest-card';
+import { integrationCard, integrationModel } from '../../cards/integration-card';
+import { policiesCard, policiesModel } from '../../cards/policies-card';
+import { BUILT_INS } from '../../cards/render';
+import { riskyCard, riskyModel } from '../../cards/risky-card';
+import { riskyUserCard, riskyUserModel } from '../../cards/risky-user-card';
 import { SAMPLE_INPUTS, sampleAlertRow } from '../../cards/samples';
-import { statusCard } from '../../cards/status-card';
-import { userCard } from '../../cards/user-card';
-import type { CardMessage } from '../../cards/card';
+import { statusCard, statusModel } from '../../cards/status-card';
+import type { TemplateName } from '../../cards/templates';
+import { userCard, userModel } from '../../cards/user-card';
 import { cardProblems, cardUrls, markdownText } from '../helpers/cards';
 
 const DONE_WHEN = "Identity theft using Pass-the-Hash attack (O'Brien's PC, v1.2)";
@@ -26,16 +30,27 @@ function runs(card: unknown): string[] {
   return out;
 }
 
-/** The cards untrusted text reaches, with `s` in every untrusted field each one has. */
-const CARDS: Array<[string, (s: string) => CardMessage]> = [
-  ['alert', (s) => alertCard({ ...SAMPLE_INPUTS.alert(), alert: sampleAlertRow({ title: s, description: s, type_name: s, hosts: [s, s], app: s, users: [{ raw: s, key: 'k', displayName: s, upn: s, sam: s, domain: s, resolution: 'ambiguous', note: s }], closed_by_name: s, assigned_to_name: s }), context: { other: 'cloud', count: 2, topTitles: [s, s], hybridChain: true } })],
-  ['alerts', (s) => alertsCard({ ...SAMPLE_INPUTS.alerts(), items: SAMPLE_INPUTS.alerts().items.map((i) => ({ ...i, title: s, users: [s, s], severity: s })) })],
-  ['risky', (s) => riskyCard({ ...SAMPLE_INPUTS.risky(), rows: SAMPLE_INPUTS.risky().rows.map((r) => ({ ...r, displayName: s, upn: s, onPremAccount: s, resolution: s })) })],
-  ['risky-user', (s) => riskyUserCard({ ...SAMPLE_INPUTS['risky-user'](), displayName: s, upn: s, onPremAccount: s, reasons: [{ source: 'onprem', text: s }], dismissed: { byName: s, at: '2026-03-02T09:00:00.000Z' } })],
-  ['user', (s) => userCard({ ...SAMPLE_INPUTS.user(), displayName: s, upn: s, onPremAccount: s, note: s, resolution: s, roles: [s], onprem: SAMPLE_INPUTS.user().onprem.map((i) => ({ ...i, title: s, status: s, severity: s })) })],
-  ['status', (s) => statusCard({ ...SAMPLE_INPUTS.status(), integration: { ...SAMPLE_INPUTS.status().integration, byName: s }, onPremSources: [s], health: { title: s, sensor: s, severity: 'high', at: '2026-03-02T09:00:00.000Z' }, cloud: { configured: true, lastPollAt: null, lastError: { message: s, fix: s, at: '2026-03-02T09:00:00.000Z' } } })],
-  ['digest', (s) => digestCard({ ...SAMPLE_INPUTS.digest(), byType: [[s, 2]], topUsers: [[s, 2]], alerts: [{ id: 'a', title: s, severity: s, users: [s] }] })],
+/** A card that shows untrusted text: its input with `s` in every untrusted field, its builder and view model. */
+interface Case<I> {
+  template: TemplateName;
+  input: (s: string) => I;
+  card: (i: I) => CardMessage;
+  model: (i: I) => object;
+}
+const c = <I>(x: Case<I>): Case<any> => x;
+const CASES: Array<Case<any>> = [
+  c({ template: 'alert', card: alertCard, model: alertModel, input: (s) => ({ ...SAMPLE_INPUTS.alert(), alert: sampleAlertRow({ title: s, description: s, type_name: s, hosts: [s, s], app: s, users: [{ raw: s, key: 'k', displayName: s, upn: s, sam: s, domain: s, resolution: 'ambiguous', note: s }], closed_by_name: s, assigned_to_name: s }), context: { other: 'cloud' as const, count: 2, topTitles: [s, s], hybridChain: true } }) }),
+  c({ template: 'alerts', card: alertsCard, model: alertsModel, input: (s) => ({ ...SAMPLE_INPUTS.alerts(), items: SAMPLE_INPUTS.alerts().items.map((i) => ({ ...i, title: s, users: [s, s], severity: s })) }) }),
+  c({ template: 'risky', card: riskyCard, model: riskyModel, input: (s) => ({ ...SAMPLE_INPUTS.risky(), rows: SAMPLE_INPUTS.risky().rows.map((r) => ({ ...r, displayName: s, upn: s, onPremAccount: s, resolution: s })) }) }),
+  c({ template: 'risky-user', card: riskyUserCard, model: riskyUserModel, input: (s) => ({ ...SAMPLE_INPUTS['risky-user'](), displayName: s, upn: s, onPremAccount: s, reasons: [{ source: 'onprem' as const, text: s }], dismissed: { byName: s, at: '2026-03-02T09:00:00.000Z' } }) }),
+  c({ template: 'user', card: userCard, model: userModel, input: (s) => ({ ...SAMPLE_INPUTS.user(), displayName: s, upn: s, onPremAccount: s, note: s, resolution: s, roles: [s], notice: s, onprem: SAMPLE_INPUTS.user().onprem.map((i) => ({ ...i, title: s, status: s, severity: s })) }) }),
+  c({ template: 'status', card: statusCard, model: statusModel, input: (s) => ({ ...SAMPLE_INPUTS.status(), integration: { ...SAMPLE_INPUTS.status().integration, byName: s }, onPremSources: [s], health: { title: s, sensor: s, severity: 'high', at: '2026-03-02T09:00:00.000Z' }, cloud: { configured: true, lastPollAt: null, lastError: { message: s, fix: s, at: '2026-03-02T09:00:00.000Z' } } }) }),
+  c({ template: 'digest', card: digestCard, model: digestModel, input: (s): DigestCardInput => ({ ...SAMPLE_INPUTS.digest(), byType: [[s, 2]], topUsers: [[s, 2]], alerts: [{ id: 'a', title: s, severity: s, users: [s] }] }) }),
+  c({ template: 'integration', card: integrationCard, model: integrationModel, input: (s) => ({ ...SAMPLE_INPUTS.integration(), actorName: s }) }),
+  c({ template: 'policies', card: policiesCard, model: policiesModel, input: (s) => ({ ...SAMPLE_INPUTS.policies(), otherSeen: [{ type: s, name: s, seen: 1 }], cloudPolicies: [{ policy: s, seen: 2 }] }) }),
+  c({ template: 'confirm-enable', card: enableConfirmCard, model: enableConfirmModel, input: (s) => ({ ...SAMPLE_INPUTS['confirm-enable'](), onPremSources: [s], callerRoles: [s] }) }),
 ];
+const CARDS: Array<[string, (s: string) => CardMessage]> = CASES.map((k) => [k.template, (s: string) => k.card(k.input(s))]);
 
 // Text as a title or name might really be: any printable characters (Markdown ones included), single spaces.
 const printable = fc
@@ -84,6 +99,14 @@ describe('untrusted text is drawn exactly as written and stays inert', () => {
       expect(cardProblems(m.card)).toEqual([]);
       expect(markdownText(m.card)).not.toContain(MARK);
     }
+  });
+
+  test.each(CASES.map((k) => [k.template, k] as const))('%s with hostile data: nothing unbound, "${…}" in data stays text', (_name, k) => {
+    const input = k.input(`${MARK}\${nosuchfield} \${json('x')} \${$root.title} [x](https://evil.example)`);
+    const { card, unbound } = BUILT_INS.expand(k.template, k.model(input));
+    expect(unbound).toEqual([]);
+    expect(runs(card).some((r) => r.includes('${nosuchfield} ${json(\'x\')} ${$root.title}'))).toBe(true);
+    expect(cardProblems(k.card(input).card)).toEqual([]);
   });
 });
 
