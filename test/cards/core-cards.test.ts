@@ -3,7 +3,7 @@ import { statusCard, type StatusData } from '../../cards/status-card';
 import { enableConfirmCard, disableConfirmCard } from '../../cards/confirm-card';
 import { configCard } from '../../cards/config-card';
 import { helpCard } from '../../cards/help-card';
-import { cardProblems, cardText, expectValidCard } from '../helpers/cards';
+import { cardProblems, cardText, expectInert, expectValidCard } from '../helpers/cards';
 import type { IntegrationState } from '../../bot/integration/integration-service';
 
 const state = (over: Partial<IntegrationState> = {}): IntegrationState => ({
@@ -68,5 +68,14 @@ describe('the card validator itself can fail', () => {
     expect(problems.join('\n')).toMatch(/NoSuchElement/);
     expect(problems.join('\n')).toMatch(/version 1\.2/);
     expect(problems.join('\n')).toMatch(/size/);
+  });
+
+  test('expectInert fails for untrusted text in Markdown, in a link or drawn outside a TextRun', () => {
+    const run = (text: string) => ({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text }] });
+    expect(() => expectInert({ body: [run('evil.example')] }, 'evil.example')).not.toThrow();
+    expect(() => expectInert({ body: [{ type: 'TextBlock', text: 'evil.example' }] }, 'evil.example')).toThrow();
+    expect(() => expectInert({ body: [{ type: 'FactSet', facts: [{ title: 't', value: 'evil.example' }] }] }, 'evil.example')).toThrow();
+    expect(() => expectInert({ actions: [{ type: 'Action.OpenUrl', title: 'x', url: 'https://evil.example/' }] }, 'evil.example')).toThrow();
+    expect(() => expectInert({ actions: [{ type: 'Action.Execute', title: 'evil.example', verb: 'x', data: {} }] }, 'evil.example')).toThrow();
   });
 });
