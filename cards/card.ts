@@ -43,9 +43,11 @@ export function truncate(s: string, max: number): string {
  * a string without control characters or doubled spaces comes out exactly as it went in.
  */
 export function plain(s: unknown, max = 200): string {
-  // Slice first: a 100 KB string costs no more than its first few thousand characters.
-  const raw = String(s ?? '');
-  return truncate(raw.slice(0, max * 4 + 16).replace(CONTROL, '').replace(/\s+/g, ' ').trim(), max);
+  // Cut far beyond `max` first, so a 100 KB string costs no more than its first few thousand
+  // characters (without splitting a surrogate pair).
+  let raw = String(s ?? '');
+  if (raw.length > max * 8 + 256) raw = raw.slice(0, max * 8 + 256).replace(/[\ud800-\udbff]$/, '');
+  return truncate(raw.replace(CONTROL, '').replace(/\s+/g, ' ').trim(), max);
 }
 
 /**
@@ -59,7 +61,7 @@ export function esc(s: unknown, max = 200): string {
   t = t.replace(/\\(?=[!-/:-@[-`{-~]|$)/g, '\\\\'); // a backslash that would escape the next character
   t = t.replace(/[*_`~[\]<>|]/g, (ch) => `\\${ch}`);
   t = t.replace(/&(?=#?\w+;)/g, '\\&');
-  t = t.replace(/^(\s*)([#>+-]|\d+[.)])(?=\s|$)/, '$1\\$2');
+  t = t.replace(/^([#>+-])(?=\s|$)/, '\\$1').replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
   t = t.replace(/:\/\//g, ':\\/\\/').replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\\.`);
   return t;
 }
