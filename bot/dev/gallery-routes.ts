@@ -18,6 +18,8 @@ export interface GalleryEntry {
   card: AdaptiveCard | null;
   bytes: number;
   problems: string[];
+  /** The template and sample data as read, to paste into the Adaptive Cards Designer. */
+  source: object | null;
   data: object | null;
 }
 
@@ -54,9 +56,9 @@ export function galleryEntries(cardsDir: string | undefined, builtInDir = path.j
         card = null; // the problem above says why
       }
     }
-    return { name, template: ot ? 'CARDS_DIR' : 'built-in', sample: od ? 'CARDS_DIR' : 'built-in', card, bytes: card ? sizeOf(card) : 0, problems, data };
+    return { name, template: ot ? 'CARDS_DIR' : 'built-in', sample: od ? 'CARDS_DIR' : 'built-in', card, bytes: card ? sizeOf(card) : 0, problems, source: template ?? null, data };
   });
-  if (stray.length) entries.unshift({ name: 'CARDS_DIR', template: 'CARDS_DIR', sample: 'CARDS_DIR', card: null, bytes: 0, problems: stray, data: null });
+  if (stray.length) entries.unshift({ name: 'CARDS_DIR', template: 'CARDS_DIR', sample: 'CARDS_DIR', card: null, bytes: 0, problems: stray, source: null, data: null });
   return entries;
 }
 

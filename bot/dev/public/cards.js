@@ -50,12 +50,13 @@
       }
       box.appendChild(host);
     }
-    if (entry.data) {
+    [[entry.source, 'Template (the Designer\u2019s card payload editor)'], [entry.data, 'Sample data (the Designer\u2019s sample data editor)']].forEach(function (p) {
+      if (!p[0]) return;
       var d = el('details');
-      d.appendChild(el('summary', null, 'Sample data (paste into the Designer\u2019s sample data pane)'));
-      d.appendChild(el('pre', null, JSON.stringify(entry.data, null, 2)));
+      d.appendChild(el('summary', null, p[1]));
+      d.appendChild(el('pre', null, JSON.stringify(p[0], null, 2)));
       box.appendChild(d);
-    }
+    });
     return box;
   }
 
