@@ -40,7 +40,7 @@ test('every template is drawn with its sample data, none with problems; screensh
     expect(await section.locator('.problems').count()).toBe(0);
   }
   expect(await page.locator('#source').textContent()).toMatch(/13 templates .* all valid/);
-  await page.locator('section.tpl[data-name="alert"]').getByText('Suspected identity theft (pass-the-hash)').first().waitFor({ timeout: WAIT });
+  await page.locator('section.tpl[data-name="alert"] .ac-adaptiveCard').getByText('Suspected identity theft (pass-the-hash)').first().waitFor({ timeout: WAIT });
   // Buttons are drawn but send nothing: the gallery says what they would send.
   await page.locator('section.tpl[data-name="alerts"]').getByRole('button', { name: 'Open' }).first().click();
   await page.locator('section.tpl[data-name="alerts"] .note', { hasText: 'alert.show' }).waitFor({ timeout: WAIT });
@@ -54,7 +54,7 @@ test('a template saved into CARDS_DIR shows on reload', async () => {
   fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
   await page.getByRole('button', { name: 'Reload' }).click();
   const section = page.locator('section.tpl[data-name="status"]');
-  await section.getByText('Azure ATP integration — edited in the Designer').waitFor({ timeout: WAIT });
+  await section.locator('.ac-adaptiveCard').getByText('Azure ATP integration — edited in the Designer').waitFor({ timeout: WAIT });
   expect(await section.locator('h2').textContent()).toContain('CARDS_DIR override');
   await section.screenshot({ path: path.join(ARTIFACTS, 'dev-cards-override.png') });
 });
