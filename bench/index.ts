@@ -11,6 +11,7 @@ import * as graphPoll from './graph-poll';
 import * as statusLatency from './status-latency';
 import * as ledgerRss from './ledger-rss';
 import * as multiInstance from './multi-instance-ingest';
+import * as cardRender from './card-render';
 
 type Bench = { name: string; run(): Promise<Record<string, number | string>> };
 
@@ -25,6 +26,7 @@ export const BENCHES: Bench[] = [
   { name: 'status-latency', run: statusLatency.run },
   { name: 'ledger-rss', run: ledgerRss.run },
   { name: 'multi-instance-ingest', run: multiInstance.run },
+  { name: 'card-render', run: cardRender.run },
 ];
 
 async function main(): Promise<void> {

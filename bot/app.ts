@@ -29,6 +29,8 @@ import { mountMessages } from './teams/messages-route';
 import { createTurnHandler } from './teams/turn-handler';
 import type { ActionRoute, CommandRoute } from './teams/router';
 import { notifyFeature, type NotifyOptions } from './notify/notify-feature';
+import { installTemplates } from '../cards/render';
+import { loadCardsDir } from './templates/cards-dir';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -60,6 +62,15 @@ export interface App {
 export async function buildApp(config: Config, o: AppOverrides = {}): Promise<App> {
   const log = o.log ?? createLogger(config.logLevel);
   const clock = o.clock ?? systemClock;
+  // Card templates first: a bad CARDS_DIR override stops start-up (ConfigError) before anything opens.
+  const overrides = config.cardsDir ? loadCardsDir(config.cardsDir) : null;
+  const reported = new Set<string>();
+  installTemplates(overrides?.templates ?? {}, (e) => {
+    if (reported.has(e.template)) return;
+    reported.add(e.template);
+    log.error({ template: e.template, problem: e.message }, 'CARDS_DIR: this override failed on real data; the built-in template was used (reported once per template)');
+  });
+  if (overrides) log.info({ dir: config.cardsDir, files: overrides.files }, 'card templates: CARDS_DIR overrides in use');
   const metrics = createMetrics();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...o.store });
   const directory: Directory =

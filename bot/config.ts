@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -38,6 +39,8 @@ export interface Config {
   botDomain?: string;
   /** Entra authority (AZURE_AUTHORITY_HOST): the tab verifies SSO tokens against its keys and issuer. */
   entraAuthorityHost: string;
+  /** CARDS_DIR: a folder of card template overrides (checked file by file at start, see bot/templates). */
+  cardsDir?: string;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     botDomain: hostName(env, 'BOT_DOMAIN'),
     entraAuthorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
+    cardsDir: folder(env, 'CARDS_DIR'),
   };
 }
 
@@ -209,6 +213,21 @@ function graphSecurityConfig(env: NodeJS.ProcessEnv, haveGraph: boolean): Config
     throw new ConfigError('GRAPH_SECURITY_POLL_SECONDS', 'is set but the Microsoft Graph app is not (GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET)', 'Set the three GRAPH_* variables for an app with SecurityAlert.Read.All (SecurityAlert.ReadWrite.All to write actions back), or unset GRAPH_SECURITY_POLL_SECONDS');
   }
   return haveGraph ? { pollSeconds, sources, healthSeconds } : undefined;
+}
+
+/** An existing folder, as an absolute path. */
+function folder(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  const abs = path.resolve(raw);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(abs).isDirectory();
+  } catch {
+    throw new ConfigError(name, `"${raw}" does not exist`, `Create the folder (it holds card templates named like the built-in ones) or unset ${name}`);
+  }
+  if (!isDir) throw new ConfigError(name, `"${raw}" is not a folder`, `Point ${name} at a folder of card templates, or unset it`);
+  return abs;
 }
 
 /** A bare DNS host name (no scheme, no path), as Teams wants it in validDomains. */

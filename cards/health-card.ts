@@ -1,99 +1,101 @@
 import type { HealthIssueView, HealthPart, HealthSnapshot, SensorView } from '../bot/sources/graph/mdi-health';
-import { MAX_CARD_BYTES, card, esc, execute, facts, heading, openUrl, sizeOf, text, when, type CardMessage, type Element } from './card';
+import { fact, listLine, plain, safeLink, when, type CardMessage, type Fact, type Link } from './card';
+import { renderFitted } from './render';
 
 /** How a sensor's healthStatus reads, and its colour. */
 export function sensorHealthLabel(h: string): { label: string; color: string } {
   const m = /^notHealthy(\w+)$/i.exec(h);
   if (h.toLowerCase() === 'healthy') return { label: 'Healthy', color: 'Good' };
   if (m) return { label: `Not healthy (${m[1].toLowerCase()})`, color: m[1].toLowerCase() === 'high' ? 'Attention' : 'Warning' };
-  return { label: esc(h || 'unknown', 40), color: 'Default' };
+  return { label: plain(h || 'unknown', 40), color: 'Default' };
 }
 
 /** camelCase enum values as words: `domainControllerIntegrated` → "domain controller integrated". */
 export function words(v: string | null | undefined): string {
   if (!v) return 'unknown';
-  return esc(v.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase(), 60);
+  return plain(v.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase(), 60);
 }
 
 const SEV_COLOR: Record<string, string> = { high: 'Attention', medium: 'Warning', low: 'Default' };
+export const HEALTH_PAGE = 'https://security.microsoft.com/settings/identities?tabid=health';
 
-function problem(p: Extract<HealthPart<unknown>, { ok: false }>): Element[] {
-  return [text(`⚠️ **${esc(p.message, 300)}**`, { color: 'Attention' }), text(`Fix: ${esc(p.fix, 400)}`, { isSubtle: true, spacing: 'None' })];
+interface Problem {
+  show: boolean;
+  message: string;
+  fix: string;
 }
 
-function sensorBlock(s: SensorView): Element {
+/** cards/templates/health.json (sample: health.data.json). Every string is drawn literally. */
+export interface HealthModel {
+  at: string;
+  /** One problem for both halves (not configured, not onboarded, Graph down) is said once, here. */
+  problem: Problem;
+  sensors: { show: boolean; problem: Problem; none: boolean; items: Array<{ name: string; label: string; color: string; facts: Fact[] }>; more: string };
+  issues: { show: boolean; problem: Problem; none: boolean; items: Array<{ title: string; color: string; facts: Fact[]; recommended: string }>; more: string };
+  links: Link[];
+}
+
+const noProblem: Problem = { show: false, message: '', fix: '' };
+const problemOf = (p: HealthPart<unknown>): Problem => (p.ok ? noProblem : { show: true, message: plain(p.message, 300), fix: plain(p.fix, 400) });
+
+export function issueFacts(i: HealthIssueView, maxList = 5): Fact[] {
+  const list = (xs: string[]) => (xs.length ? listLine(xs, maxList, (x) => plain(x, 120)) : 'none named');
+  const facts = [fact('Severity', plain(i.severity, 20)), fact('Affected sensors', list(i.sensors)), fact('Affected domains', list(i.domains))];
+  if (i.createdAt) facts.push(fact('Open since', when(i.createdAt)));
+  return facts;
+}
+
+function sensorItem(s: SensorView) {
   const h = sensorHealthLabel(s.health);
-  const rows: Array<[string, string]> = [
-    ['Domain', s.domain ? esc(s.domain, 120) : 'unknown'],
-    ['Type', words(s.type)],
-    ['Deployment', words(s.deployment)],
-  ];
-  if (s.service) rows.push(['Service', words(s.service)]);
-  rows.push(['Version', s.version ? esc(s.version, 40) : 'unknown'], ['Open health issues', String(s.openIssues)]);
-  return { type: 'Container', separator: true, items: [text(`**${esc(s.name, 120)}** · ${h.label}`, { color: h.color }), facts(rows)] };
+  const facts = [fact('Domain', s.domain ? plain(s.domain, 120) : 'unknown'), fact('Type', words(s.type)), fact('Deployment', words(s.deployment))];
+  if (s.service) facts.push(fact('Service', words(s.service)));
+  facts.push(fact('Version', s.version ? plain(s.version, 40) : 'unknown'), fact('Open health issues', String(s.openIssues)));
+  return { name: plain(s.name, 120), label: h.label, color: h.color, facts };
 }
 
-export function issueFacts(i: HealthIssueView, maxList = 5): Array<[string, string]> {
-  const list = (xs: string[]) => (xs.length ? xs.slice(0, maxList).map((x) => esc(x, 120)).join(', ') + (xs.length > maxList ? ` and ${xs.length - maxList} more` : '') : 'none named');
-  const rows: Array<[string, string]> = [
-    ['Severity', esc(i.severity, 20)],
-    ['Affected sensors', list(i.sensors)],
-    ['Affected domains', list(i.domains)],
-  ];
-  if (i.createdAt) rows.push(['Open since', when(i.createdAt)]);
-  return rows;
-}
+const ORDER = ['high', 'medium', 'low'];
+const rank = (sev: string) => (ORDER.includes(sev) ? ORDER.indexOf(sev) : ORDER.length);
 
-function issueBlock(i: HealthIssueView, level: number): Element {
-  const items: Element[] = [text(`**${esc(i.title, 200)}**`, { color: SEV_COLOR[i.severity] ?? 'Default' }), facts(issueFacts(i, [5, 3, 1][level]))];
-  const recs = i.recommendations.slice(0, [3, 2, 1][level]);
-  if (recs.length) items.push(text(`Recommended: ${recs.map((r) => esc(r, [400, 200, 120][level])).join(' · ')}`, { isSubtle: true, size: 'Small' }));
-  return { type: 'Container', separator: true, items };
+/** Levels 0–3 show fewer sensors and issues, with shorter recommendations, until the card fits. */
+export function healthModel(s: HealthSnapshot, linkHosts: readonly string[], level = 0): HealthModel {
+  const maxSensors = [30, 15, 8, 5][level];
+  const maxIssues = [15, 8, 5, 3][level];
+  const links = [safeLink('Open the health page', HEALTH_PAGE, linkHosts)].filter((l): l is Link => !!l);
+  const at = when(s.at);
+  const shared = !s.sensors.ok && !s.issues.ok && s.sensors.message === s.issues.message;
+  if (shared) {
+    return { at, problem: problemOf(s.sensors), sensors: { show: false, problem: noProblem, none: false, items: [], more: '' }, issues: { show: false, problem: noProblem, none: false, items: [], more: '' }, links };
+  }
+  const sensors = s.sensors.ok ? [...s.sensors.items].sort((a, b) => Number(a.health === 'healthy') - Number(b.health === 'healthy') || a.name.localeCompare(b.name)) : [];
+  const issues = s.issues.ok ? [...s.issues.items].sort((a, b) => rank(a.severity) - rank(b.severity)) : [];
+  return {
+    at,
+    problem: noProblem,
+    sensors: {
+      show: true,
+      problem: problemOf(s.sensors),
+      none: s.sensors.ok && sensors.length === 0,
+      items: sensors.slice(0, maxSensors).map(sensorItem),
+      more: sensors.length > maxSensors ? `and ${sensors.length - maxSensors} more sensors (the healthy ones last).` : '',
+    },
+    issues: {
+      show: true,
+      problem: problemOf(s.issues),
+      none: s.issues.ok && issues.length === 0,
+      items: issues.slice(0, maxIssues).map((i) => ({
+        title: plain(i.title, 200),
+        color: SEV_COLOR[i.severity] ?? 'Default',
+        facts: issueFacts(i, [5, 3, 1, 1][level]),
+        recommended: i.recommendations.length ? `Recommended: ${i.recommendations.slice(0, [3, 2, 1, 1][level]).map((r) => plain(r, [400, 200, 120, 80][level])).join(' · ')}` : '',
+      })),
+      more: issues.length > maxIssues ? `and ${issues.length - maxIssues} more open issues.` : '',
+    },
+    links,
+  };
 }
 
 /** `health`: each sensor's health, deployment and service status, version and open issues; each open issue with what it affects and what to do. */
 export function healthCard(s: HealthSnapshot, linkHosts: readonly string[]): CardMessage {
-  for (const level of [0, 1, 2]) {
-    const c = build(s, linkHosts, level);
-    if (sizeOf(c.card) <= MAX_CARD_BYTES) return c;
-  }
-  return build(s, linkHosts, 2, true);
-}
-
-function build(s: HealthSnapshot, linkHosts: readonly string[], level: number, minimal = false): CardMessage {
-  const maxSensors = minimal ? 5 : [30, 15, 8][level];
-  const maxIssues = minimal ? 3 : [15, 8, 5][level];
-  const body: Element[] = [heading('Defender for Identity health'), text(`Read from Microsoft Graph at ${when(s.at)}.`, { isSubtle: true, spacing: 'None' })];
-
-  // Not configured, not onboarded, Graph down: one problem for both halves is said once.
-  if (!s.sensors.ok && !s.issues.ok && s.sensors.message === s.issues.message) {
-    body.push(...problem(s.sensors));
-    return finish(body, linkHosts, 'Defender for Identity health: could not be read');
-  }
-  body.push(text('**Sensors**', { spacing: 'Medium' }));
-  if (!s.sensors.ok) body.push(...problem(s.sensors));
-  else if (s.sensors.items.length === 0) body.push(text('The tenant is onboarded, but no sensor is installed. Install the Defender for Identity sensor on your domain controllers (security.microsoft.com → Settings → Identities → Sensors).'));
-  else {
-    const sorted = [...s.sensors.items].sort((a, b) => Number(a.health === 'healthy') - Number(b.health === 'healthy') || a.name.localeCompare(b.name));
-    for (const x of sorted.slice(0, maxSensors)) body.push(sensorBlock(x));
-    if (sorted.length > maxSensors) body.push(text(`and ${sorted.length - maxSensors} more sensors (the healthy ones last).`, { isSubtle: true }));
-  }
-
-  body.push(text('**Open health issues**', { spacing: 'Medium' }));
-  if (!s.issues.ok) body.push(...problem(s.issues));
-  else if (s.issues.items.length === 0) body.push(text('No open health issues.', { color: 'Good' }));
-  else {
-    const order = ['high', 'medium', 'low'];
-    const sorted = [...s.issues.items].sort((a, b) => (order.indexOf(a.severity) + 4) % 4 - (order.indexOf(b.severity) + 4) % 4);
-    for (const i of sorted.slice(0, maxIssues)) body.push(issueBlock(i, level));
-    if (sorted.length > maxIssues) body.push(text(`and ${sorted.length - maxIssues} more open issues.`, { isSubtle: true }));
-  }
-  return finish(body, linkHosts, s.sensors.ok ? `Defender for Identity health: ${s.sensors.items.length} sensors, ${s.issues.ok ? s.issues.items.length : '?'} open issues` : 'Defender for Identity health: could not be read');
-}
-
-function finish(body: Element[], linkHosts: readonly string[], summary: string): CardMessage {
-  const actions: Element[] = [execute('Refresh', 'refresh', { view: 'health' })];
-  const portal = openUrl('Open the health page', 'https://security.microsoft.com/settings/identities?tabid=health', linkHosts);
-  if (portal) actions.push(portal);
-  return { card: card(body, { actions, fallbackText: summary }), summary };
+  const summary = s.sensors.ok ? `Defender for Identity health: ${s.sensors.items.length} sensors, ${s.issues.ok ? s.issues.items.length : '?'} open issues` : 'Defender for Identity health: could not be read';
+  return renderFitted('health', 4, (level) => healthModel(s, linkHosts, level), { summary });
 }

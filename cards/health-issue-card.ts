@@ -1,6 +1,7 @@
 import type { HealthIssueView } from '../bot/sources/graph/mdi-health';
-import { card, esc, facts, heading, openUrl, plain, text, when, type CardMessage, type Element } from './card';
-import { issueFacts } from './health-card';
+import { fact, plain, safeLink, when, type CardMessage, type Fact, type Link } from './card';
+import { HEALTH_PAGE, issueFacts } from './health-card';
+import { render } from './render';
 
 export interface HealthIssueNotice {
   issue: HealthIssueView;
@@ -10,21 +11,32 @@ export interface HealthIssueNotice {
   linkHosts: readonly string[];
 }
 
-/** A new open high-severity Defender for Identity health issue, posted to subscribed conversations and updated in place when it closes. */
-export function healthIssueCard(n: HealthIssueNotice): CardMessage {
+/** cards/templates/health-issue.json (sample: health-issue.data.json). */
+export interface HealthIssueModel {
+  closed: boolean;
+  closedAt: string;
+  title: string;
+  description: string;
+  facts: Fact[];
+  recommended: string;
+  links: Link[];
+}
+
+export function healthIssueModel(n: HealthIssueNotice): HealthIssueModel {
   const i = n.issue;
   const closed = n.status === 'closed';
-  const body: Element[] = [
-    text(closed ? '✅ **No longer open**' : '**High-severity Defender for Identity health issue**', { color: closed ? 'Good' : 'Attention', spacing: 'None' }),
-    heading(esc(i.title, 200), { size: 'Medium' }),
-  ];
-  if (closed) body.push(text(`Defender for Identity no longer lists it as open (since ${when(n.closedAt)}).`, { isSubtle: true, spacing: 'Small' }));
-  if (i.description) body.push(text(esc(i.description, 800), { isSubtle: true, size: 'Small' }));
-  body.push(facts([...issueFacts(i), ['Seen by Hybridwatch', when(n.firstSeen)]]));
-  if (i.recommendations.length && !closed) body.push(text(`Recommended: ${i.recommendations.slice(0, 3).map((r) => esc(r, 400)).join(' · ')}`, { size: 'Small' }));
-  const actions: Element[] = [];
-  const portal = openUrl('Open the health page', 'https://security.microsoft.com/settings/identities?tabid=health', n.linkHosts);
-  if (portal) actions.push(portal);
-  const summary = plain(`${closed ? 'Resolved' : 'High'} Defender for Identity health issue: ${i.title}`, 200);
-  return { card: card(body, { actions, fallbackText: summary }), summary };
+  return {
+    closed,
+    closedAt: closed ? when(n.closedAt) : '',
+    title: plain(i.title, 200),
+    description: plain(i.description, 800),
+    facts: [...issueFacts(i), fact('Seen by Hybridwatch', when(n.firstSeen))],
+    recommended: !closed && i.recommendations.length ? `Recommended: ${i.recommendations.slice(0, 3).map((r) => plain(r, 400)).join(' · ')}` : '',
+    links: [safeLink('Open the health page', HEALTH_PAGE, n.linkHosts)].filter((l): l is Link => !!l),
+  };
+}
+
+/** A new open high-severity Defender for Identity health issue, posted to subscribed conversations and updated in place when it closes. */
+export function healthIssueCard(n: HealthIssueNotice): CardMessage {
+  return render('health-issue', healthIssueModel(n), { summary: `${n.status === 'closed' ? 'Resolved' : 'High'} Defender for Identity health issue: ${n.issue.title}` });
 }

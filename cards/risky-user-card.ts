@@ -1,4 +1,5 @@
-import { card, esc, execute, facts, heading, plain, text, when, type CardMessage, type Element } from './card';
+import { fact, plain, when, type CardMessage, type Fact } from './card';
+import { render } from './render';
 
 export interface RiskyReason {
   source: 'onprem' | 'cloud' | 'both';
@@ -19,34 +20,42 @@ export interface RiskyUserCardInput {
   refreshUserIds?: string[];
 }
 
+/** cards/templates/risky-user.json. */
+export interface RiskyUserModel {
+  userKey: string;
+  name: string;
+  facts: Fact[];
+  /** Source label → reason (alert titles come from the sources: drawn literally). */
+  reasons: Fact[];
+  moreReasons: string;
+  dismissed: { show: boolean; by: string; at: string };
+  canDismiss: boolean;
+  refreshUserIds: string[];
+}
+
 const SOURCE: Record<RiskyReason['source'], string> = { onprem: 'On-premises', cloud: 'Cloud', both: 'Both' };
+const MAX_REASONS = 8;
+
+export const displayNameOf = (d: { displayName?: string | null; upn?: string | null; onPremAccount?: string | null }, key: string): string => d.displayName || d.upn || d.onPremAccount || key;
+
+export function riskyUserModel(d: RiskyUserCardInput): RiskyUserModel {
+  const facts = [fact('Score', String(Math.round(d.score * 10) / 10)), fact('Percentile', `${Math.round(d.percentile)}th`)];
+  if (d.upn) facts.push(fact('Cloud identity', plain(d.upn, 120)));
+  if (d.onPremAccount) facts.push(fact('On-premises account', plain(d.onPremAccount, 120)));
+  facts.push(fact('Crossed at', when(d.at)));
+  return {
+    userKey: d.userKey,
+    name: plain(displayNameOf(d, d.userKey), 120),
+    facts,
+    reasons: d.reasons.slice(0, MAX_REASONS).map((r) => fact(SOURCE[r.source] ?? 'Other', plain(r.text, 200))),
+    moreReasons: d.reasons.length > MAX_REASONS ? `and ${d.reasons.length - MAX_REASONS} more reasons` : '',
+    dismissed: { show: !!d.dismissed, by: d.dismissed ? plain(d.dismissed.byName, 80) : '', at: d.dismissed ? when(d.dismissed.at) : '' },
+    canDismiss: d.interactive && !d.dismissed,
+    refreshUserIds: (d.refreshUserIds ?? []).slice(0, 60),
+  };
+}
 
 /** A user crossed the risky threshold: score, percentile, reasons from both environments, `user.dismiss`. */
 export function riskyUserCard(d: RiskyUserCardInput): CardMessage {
-  const name = d.displayName || d.upn || d.onPremAccount || d.userKey;
-  const body: Element[] = [
-    text('**Risky user** · hybrid investigation priority', { color: 'Attention', spacing: 'None' }),
-    heading(esc(name, 120), { size: 'Medium' }),
-  ];
-  const rows: Array<[string, string]> = [
-    ['Score', String(Math.round(d.score * 10) / 10)],
-    ['Percentile', `${Math.round(d.percentile)}th`],
-  ];
-  if (d.upn) rows.push(['Cloud identity', esc(d.upn, 120)]);
-  if (d.onPremAccount) rows.push(['On-premises account', esc(d.onPremAccount, 120)]);
-  rows.push(['Crossed at', when(d.at)]);
-  body.push(facts(rows));
-  if (d.reasons.length) {
-    body.push(text('**Why**', { spacing: 'Medium' }));
-    body.push(facts(d.reasons.slice(0, 8).map((r) => [SOURCE[r.source] ?? 'Other', esc(r.text, 200)] as [string, string])));
-    if (d.reasons.length > 8) body.push(text(`and ${d.reasons.length - 8} more reasons`, { isSubtle: true, size: 'Small' }));
-  }
-  if (d.dismissed) body.push(text(`Dismissed by ${esc(d.dismissed.byName, 80)} at ${when(d.dismissed.at)}`, { isSubtle: true }));
-  const actions: Element[] = [];
-  if (d.interactive && !d.dismissed) actions.push(execute('Dismiss', 'user.dismiss', { userKey: d.userKey }));
-  const summary = plain(`Risky user: ${name} (score ${Math.round(d.score)})`, 200);
-  return {
-    card: card(body, { actions, fallbackText: summary, refresh: { action: execute('Refresh', 'refresh', { view: 'user', userKey: d.userKey }), userIds: (d.refreshUserIds ?? []).slice(0, 60) } }),
-    summary,
-  };
+  return render('risky-user', riskyUserModel(d), { summary: `Risky user: ${displayNameOf(d, d.userKey)} (score ${Math.round(d.score)})` });
 }

@@ -20,12 +20,15 @@ interface ConsoleDeps {
 
 type DevDirectoryUser = DevUser & { upn: string; roles: RoleName[] };
 
+/** Loopback Host, same Origin, JSON bodies: what every /dev route checks first. */
+export type Guard = (req: Request, res: Response, next: (err?: unknown) => void) => unknown;
+
 /**
  * The console's own API. Only the page on this origin may call it: JSON bodies (a cross-site form
  * cannot send them without a preflight we never answer), a matching Origin when the browser sends
  * one, and a loopback Host (no DNS rebinding).
  */
-export function mountConsole(d: ConsoleDeps): void {
+export function mountConsole(d: ConsoleDeps): { guard: Guard; files: StaticFiles } {
   const { parts, hub } = d;
   const server = parts.server;
   const root = repoRoot();
@@ -36,6 +39,8 @@ export function mountConsole(d: ConsoleDeps): void {
     'console.js': pub('console.js'),
     'markdown.js': pub('markdown.js'),
     'host-config.js': pub('host-config.js'),
+    'cards.html': pub('cards.html'),
+    'cards.js': pub('cards.js'),
     'adaptivecards.min.js': require.resolve('adaptivecards/dist/adaptivecards.min.js'),
   });
 
@@ -51,7 +56,7 @@ export function mountConsole(d: ConsoleDeps): void {
   }
 
   const json = restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, rejectUnknown: true });
-  const guard = (req: Request, res: Response, next: (err?: unknown) => void) => {
+  const guard: Guard = (req, res, next) => {
     const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
       res.send(403, { error: 'The dev console answers on loopback host names only.' });
@@ -181,4 +186,5 @@ export function mountConsole(d: ConsoleDeps): void {
     const results = await run;
     return void res.send(200, { steps: results });
   });
+  return { guard, files };
 }

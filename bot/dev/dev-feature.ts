@@ -5,6 +5,7 @@ import { DEV_TENANT_ID } from './activity-factory';
 import { CONNECTOR_PATH, mountConnector } from './connector-routes';
 import { mountConsole } from './console-routes';
 import { DevHub } from './dev-hub';
+import { mountGallery } from './gallery-routes';
 
 /** This server's own loopback base URL (never from the Host header: the bot will POST to it). */
 export function selfUrl(server: Server, host: string): string {
@@ -24,7 +25,7 @@ export function devFeature(parts: AppParts): Feature {
   const userNames = new Map<string, string>();
   const base = () => selfUrl(parts.server, parts.config.host);
   mountConnector(parts.server, hub, parts.log, (oid) => userNames.get(oid));
-  mountConsole({
+  const { guard, files } = mountConsole({
     parts,
     hub,
     baseUrl: base,
@@ -36,6 +37,7 @@ export function devFeature(parts: AppParts): Feature {
     }),
     rememberUser: (oid, name) => userNames.set(oid, name),
   });
+  mountGallery(parts, guard, files);
 
   // server.close() waits for open responses and the live event streams never end on their own:
   // end them as soon as the server starts closing (Feature.stop runs only after close completes).
@@ -49,7 +51,7 @@ export function devFeature(parts: AppParts): Feature {
   return {
     name: 'dev',
     async start() {
-      parts.log.info({ url: `${base()}/dev/` }, 'dev console: open it in a browser to play Teams');
+      parts.log.info({ url: `${base()}/dev/`, cards: `${base()}/dev/cards` }, 'dev console: open it in a browser to play Teams (card template gallery at /dev/cards)');
     },
     async stop() {
       hub.closeAll();

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { HOUR_MS, DAY_MS } from '../clock';
 import type { AppParts, Feature } from '../feature';
 import type { Schema } from '../store/schema';
-import { dismissAction, hybridCommands } from './commands/hybrid-commands';
+import { dismissAction, hybridCommands, showUserAction } from './commands/hybrid-commands';
 import { IdentityResolver } from './identity-resolver';
 import { PriorityService } from './priority-service';
 import { purgeExpired, type PurgeResult } from './retention';
@@ -23,7 +23,7 @@ export interface HybridFeature extends Feature {
 
 /**
  * The hybrid view (issue 5): per-user investigation priority and risky users, kept current by a
- * listener inside the ledger transaction; `risky`, `user`, `alerts`; `user.dismiss`; retention.
+ * listener inside the ledger transaction; `risky`, `user`, `alerts`; `user.dismiss`, `user.show`; retention.
  */
 export function hybridFeature(parts: AppParts): HybridFeature {
   const { store, services, directory, clock, log, config } = parts;
@@ -55,7 +55,7 @@ export function hybridFeature(parts: AppParts): HybridFeature {
     priority,
     resolver,
     commands: hybridCommands(deps),
-    actions: [dismissAction(deps)],
+    actions: [dismissAction(deps), showUserAction(deps)],
     sweep: () => priority.sweep(),
     purge,
     tick,

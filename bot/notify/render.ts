@@ -3,7 +3,7 @@ import { alertCard, type AlertCardInput, type HybridContextView } from '../../ca
 import { healthIssueCard } from '../../cards/health-issue-card';
 import type { HealthIssueView } from '../sources/graph/mdi-health';
 import { xdrStateOf } from '../sources/graph/graph-store';
-import { digestCard } from '../../cards/digest-card';
+import { DIGEST_LISTED, digestCard } from '../../cards/digest-card';
 import { integrationCard, type IntegrationNotice } from '../../cards/integration-card';
 import { riskyUserCard, type RiskyReason, type RiskyUserCardInput } from '../../cards/risky-user-card';
 import { when } from '../../cards/card';
@@ -144,7 +144,27 @@ export async function digestFor(deps: RenderDeps, conversationId: string, window
     byType.set(i.type_name, (byType.get(i.type_name) ?? 0) + 1);
     for (const u of JSON.parse(i.users) as string[]) byUser.set(u, (byUser.get(u) ?? 0) + 1);
   }
+  // The newest few, each opened with alert.show (an alert purged by retention is left out).
+  const listed = await deps.db
+    .selectFrom('notify_digest_items as d')
+    .innerJoin('alerts as a', 'a.id', 'd.alert_id')
+    .select(['a.id', 'a.title', 'a.severity', 'd.users'])
+    .where('d.conversation_id', '=', conversationId)
+    .where('d.window_start', '=', windowStart)
+    .orderBy('d.created_at', 'desc')
+    .orderBy('a.id')
+    .limit(DIGEST_LISTED)
+    .execute();
   const top = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const end = new Date(new Date(windowStart).getTime() + 60_000).toISOString();
-  return digestCard({ windowStart, windowEnd: end, total: items.length, bySeverity, byType: top(byType), topUsers: top(byUser), updatedAt: deps.clock.now().toISOString() });
+  return digestCard({
+    windowStart,
+    windowEnd: end,
+    total: items.length,
+    bySeverity,
+    byType: top(byType),
+    topUsers: top(byUser),
+    updatedAt: deps.clock.now().toISOString(),
+    alerts: listed.map((a) => ({ id: a.id, title: a.title, severity: a.severity, users: JSON.parse(a.users) as string[] })),
+  });
 }

@@ -112,6 +112,20 @@ test('Close on an alert card updates the card', async () => {
   }
 });
 
+test('`alerts` as a Security Operator: Open on a row shows that alert with the operate buttons', async () => {
+  await as(USERS.securityOperator);
+  await say('personal', 'alerts');
+  const list = botCard(personal(), 'Open alerts').last();
+  const row = list.locator('.ac-columnSet').filter({ hasText: 'Suspicious inbox forwarding' }).first();
+  await row.getByRole('button', { name: 'Open' }).click({ timeout: WAIT });
+  // The answer replaces the list for the clicker (Universal Actions), with Close / Assign / Mute.
+  const opened = personal().locator('.msg[data-view="user"] .card').filter({ hasText: 'Suspicious inbox forwarding' }).last();
+  await opened.getByRole('button', { name: /^Close/ }).waitFor({ timeout: WAIT });
+  expect(await opened.getByRole('button', { name: 'Assign to me' }).count()).toBe(1);
+  await opened.scrollIntoViewIfNeeded();
+  await shot('dev-console-open-from-list.png');
+});
+
 test('the page raised no script errors', () => {
   expect(pageErrors).toEqual([]);
 });

@@ -4,9 +4,10 @@ import { healthIssueCard } from '../../cards/health-issue-card';
 import { DEFAULT_LINK_HOSTS, MAX_CARD_BYTES, sizeOf } from '../../cards/card';
 import type { AlertRow } from '../../bot/hybrid/alert';
 import type { HealthIssueView, HealthSnapshot, SensorView } from '../../bot/sources/graph/mdi-health';
-import { cardText, expectValidCard } from '../helpers/cards';
+import { cardText, expectInert, expectValidCard } from '../helpers/cards';
 
-const HOSTILE = ['[click](https://evil.example)', '<at>x</at>', '**bold** _i_ # h', 'javascript:alert(1)', '\u202eevil', '![img](https://evil.example/a.png)'];
+const MARK = '⟦m⟧';
+const HOSTILE = ['[click](https://evil.example)', '<at>x</at>', '**bold** _i_ # h', 'javascript:alert(1)', '\u202eevil', '![img](https://evil.example/a.png)', '${nosuchfield}'].map((h) => `${MARK}${h}`);
 const links = [...DEFAULT_LINK_HOSTS];
 
 const sensor = (i: number, over: Partial<SensorView> = {}): SensorView => ({ id: `s${i}`, name: `DC${i}`, domain: 'contoso.local', type: 'domainControllerIntegrated', health: 'healthy', deployment: 'upToDate', service: null, version: '2.239.1', openIssues: 0, ...over });
@@ -39,7 +40,8 @@ describe('Defender XDR and Defender for Identity cards (pure builders)', () => {
       expect(t).toMatch(/Resolved in Defender XDR: true positive \(compromised user\) · assigned to /);
       expect(t).toContain('MITRE tactic: credential access');
       expect(t).toMatch(/1 earlier comment/);
-      expect(t).not.toMatch(/(?<!\\)\[click\]|(?<!\\)!\[img\]|<at>|\u202e/);
+      expectInert(c.card, MARK); // shown only as literal text (TextRuns), never as Markdown or a link
+      expect(t).toContain(h.replace('\u202e', ''));
       const json = JSON.stringify(c.card);
       expect(json).not.toContain('evil.example/incidents'); // an incident link to an unknown host is dropped
       expect(json).toContain('https://security.microsoft.com/alerts/g1');
@@ -54,7 +56,7 @@ describe('Defender XDR and Defender for Identity cards (pure builders)', () => {
     const hostile = snap(HOSTILE.map((h, i) => sensor(i, { name: h, domain: h, version: h })), HOSTILE.map((h, i) => issue(i, { title: h, recommendations: [h], sensors: [h] })));
     const c = healthCard(hostile, links);
     expectValidCard(c.card);
-    expect(cardText(c.card)).not.toMatch(/(?<!\\)\[click\]|<at>|\u202e/);
+    expectInert(c.card, MARK);
     const big = healthCard(snap(Array.from({ length: 300 }, (_, i) => sensor(i, { health: i % 3 ? 'healthy' : 'notHealthyMedium', name: 'D'.repeat(100) + i })), Array.from({ length: 100 }, (_, i) => issue(i, { description: 'x'.repeat(2000), recommendations: ['r'.repeat(400), 'r'.repeat(400), 'r'.repeat(400)], sensors: Array.from({ length: 40 }, (_, k) => `dc${k}.contoso.local`) }))), links);
     expectValidCard(big.card);
     expect(sizeOf(big.card)).toBeLessThanOrEqual(MAX_CARD_BYTES);

@@ -2,7 +2,7 @@ import { alertsCard } from '../../cards/alerts-card';
 import { MAX_CARD_BYTES, sizeOf } from '../../cards/card';
 import { riskyCard, type RiskyRow } from '../../cards/risky-card';
 import { userCard, type UserProfileData } from '../../cards/user-card';
-import { cardProblems, cardText } from '../helpers/cards';
+import { cardProblems, cardText, expectInert } from '../helpers/cards';
 
 const EVIL = '[x](https://evil.example) **b** <at>me</at> \u202e' + 'é'.repeat(400);
 const NOW = '2026-03-02T09:00:00.000Z';
@@ -41,7 +41,7 @@ const profile = (): UserProfileData => {
   };
 };
 
-describe('hybrid cards (pure builders): valid, bounded, untrusted text escaped', () => {
+describe('hybrid cards (pure builders): valid, bounded, untrusted text inert', () => {
   test.each([
     ['risky', () => riskyCard({ rows: Array.from({ length: 10 }, (_, i) => row(i)), scoredUsers: 500, thresholds: { percentile: 90, minScore: 20 }, windowDays: 7, now: NOW })],
     ['risky (empty)', () => riskyCard({ rows: [], scoredUsers: 0, thresholds: { percentile: 90, minScore: 20 }, windowDays: 7, now: NOW })],
@@ -53,10 +53,9 @@ describe('hybrid cards (pure builders): valid, bounded, untrusted text escaped',
     expect(cardProblems(m.card)).toEqual([]);
     expect(sizeOf(m.card)).toBeLessThan(MAX_CARD_BYTES);
     expect(m.summary.length).toBeGreaterThan(0);
-    const text = cardText(m.card);
-    expect(text).not.toMatch(/https:\/\//);
-    expect(text).not.toMatch(/[^\\]<at>/);
-    expect(text).not.toContain('\u202e');
+    expectInert(m.card, 'evil.example');
+    expectInert(m.card, '<at>me</at>');
+    expect(cardText(m.card).includes('\u202e')).toBe(false); // shown text; ids in button data stay exact
   });
 
   test('the Dismiss button carries only the user key, and only for a risky user on an interactive card', () => {

@@ -50,6 +50,24 @@ export function hybridCommands(deps: ViewDeps): CommandRoute[] {
   return [alerts, risky, user];
 }
 
+const validKey = (key: unknown): key is string => typeof key === 'string' && key.length > 0 && key.length <= 600;
+
+/** `user.show` {userKey}: a user's hybrid profile, from a row of the `risky` list (readers and up). */
+export function showUserAction(deps: ViewDeps): ActionRoute {
+  return {
+    verb: 'user.show',
+    capability: 'read',
+    label: "Opening a user's profile",
+    async handle(ctx: HandlerContext): Promise<InvokeResult> {
+      const key = ctx.activity.data?.userKey;
+      if (!validKey(key)) return { message: 'This button did not say which user to open; send `risky` for a fresh list.' };
+      const known = await deps.priority.stored(deps.db, [key]);
+      if (!known.has(key)) return { message: 'No such user in the hybrid view (it may have been purged by retention). Send `risky` for the current list.' };
+      return { card: userCard(await profileData(deps, key, ctx.clock.now(), { interactive: can(ctx.caller.roles, 'manage') })) };
+    },
+  };
+}
+
 /** `user.dismiss` {userKey}: clears a risky user (Security Administrator and up), audited. Idempotent. */
 export function dismissAction(deps: ViewDeps & { priority: PriorityService }): ActionRoute {
   return {
@@ -58,7 +76,7 @@ export function dismissAction(deps: ViewDeps & { priority: PriorityService }): A
     label: 'Dismissing a risky user',
     async handle(ctx: HandlerContext): Promise<InvokeResult> {
       const key = ctx.activity.data?.userKey;
-      if (typeof key !== 'string' || !key || key.length > 600) return { message: 'This Dismiss button carries no valid user; send `risky` for a fresh list.' };
+      if (!validKey(key)) return { message: 'This Dismiss button carries no valid user; send `risky` for a fresh list.' };
       const actor = { id: ctx.caller.id, name: ctx.caller.name };
       const now = ctx.clock.now();
       const res = await deps.db.transaction().execute(async (trx) => {

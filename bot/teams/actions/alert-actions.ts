@@ -187,5 +187,13 @@ export async function userView(ctx: HandlerContext, key: unknown): Promise<Invok
   return { card: riskyUserCard(await riskyInput(renderDeps(ctx), payload, can(ctx.caller.roles, 'manage'))) };
 }
 
+/** `alert.show` {alertId}: the full alert card from any list (alerts, a user's timelines, a digest). */
+export const showAlertAction: ActionRoute = {
+  verb: 'alert.show',
+  capability: 'read',
+  label: 'Opening an alert',
+  handle: (ctx) => alertView(ctx, alertIdOf(ctx)),
+};
+
 /** `user.dismiss` lives with risk scoring (bot/hybrid); the risky card's refresh view is userView here. */
-export const alertActions = [closeAlertAction, assignAlertAction, muteAlertAction];
+export const alertActions = [showAlertAction, closeAlertAction, assignAlertAction, muteAlertAction];

@@ -4,7 +4,7 @@ import { graphTime, makeGraphAlert, makeHealthIssue, makeSensor, userEvidence } 
 import { startGraphRig, type GraphRig } from './graph-helpers';
 
 const CHANNEL = '19:soc-defender-xdr@thread.tacv2';
-const read = (card: any) => cardText(card).replace(/(?<!\\)\*\*/g, '').replace(/\\(.)/g, '$1');
+const read = (card: any) => cardText(card).replace(/\*\*/g, '');
 
 /**
  * Issue 12 "done when", through the real paths with GRAPH_SECURITY_POLL_SECONDS set against the fake:
