@@ -69,6 +69,8 @@ export interface AlertModel {
   canComment: boolean;
   commentPlaceholder: string;
   links: Link[];
+  /** The Defender XDR incident, in the overflow menu (Teams shows at most six primary actions). */
+  incidentLinks: Link[];
   /** Close / Assign / Mute buttons: an interactive view of an open alert. */
   canOperate: boolean;
   muteTitle: string;
@@ -145,8 +147,8 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
     safeLink('Open in Azure ATP', a.url, input.linkHosts),
     safeLink('Open in Cloud App Security', a.cloud_url, input.linkHosts),
     safeLink('Open in Defender XDR', a.graph_url, input.linkHosts),
-    safeLink('Open the incident', a.incident_url, input.linkHosts),
   ].filter((l): l is Link => !!l);
+  const incidentLinks = [safeLink('Open the incident', a.incident_url, input.linkHosts)].filter((l): l is Link => !!l);
   const comments = level < 3 ? (input.comments?.latest ?? []).slice(0, level === 0 ? 2 : 1) : [];
   const earlier = (input.comments?.count ?? 0) - comments.length;
   return {
@@ -181,6 +183,7 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
     canComment: input.interactive,
     commentPlaceholder: a.graph_id ? 'Posted to Defender XDR with your name' : 'Kept with the alert in Hybridwatch',
     links,
+    incidentLinks,
     canOperate: input.interactive && !closed,
     muteTitle: muted ? 'Mute 24 h more' : 'Mute 24 h',
     resolutions: (Object.keys(RESOLUTIONS) as Resolution[]).map((r) => ({ title: RESOLUTIONS[r], value: r, style: r === 'truePositive' ? 'destructive' : 'default' })),
