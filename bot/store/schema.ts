@@ -176,6 +176,23 @@ export interface MdiHealthIssuesTable {
   notified: number;
 }
 
+/** Identity response (issue 15): one row per attempt at an action on a user; (user_key, action, round) is unique. */
+export interface IdentityActionsTable {
+  id: string;
+  user_key: string;
+  action: 'confirmCompromised' | 'revokeSessions' | 'disableAccount' | 'forcePasswordReset' | 'dismissRisk';
+  round: number;
+  status: 'pending' | 'done' | 'failed';
+  mode: 'graph' | 'local';
+  by_id: string;
+  by_name: string;
+  requested_at: string;
+  lease_until_ms: number;
+  done_at: string | null;
+  target: string; // JSON
+  answer: string | null; // JSON
+}
+
 export interface MigrationMarker {
   id: Generated<number>;
 }
@@ -281,6 +298,7 @@ export interface Schema {
   graph_alerts: GraphAlertsTable;
   alert_comments: AlertCommentsTable;
   mdi_health_issues: MdiHealthIssuesTable;
+  identity_actions: IdentityActionsTable;
   // Issues 3–8 add their tables here and a migration file in ./migrations.
   [table: string]: any;
 }
