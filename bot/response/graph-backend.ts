@@ -32,6 +32,8 @@ const NOT_AVAILABLE = 'not available to Hybridwatch (send `status` for why and t
 export class GraphIdentityBackend implements IdentityBackend {
   readonly mode = 'graph' as const;
   private tenantProblem: { at: number; text: string } | null = null;
+  /** One read per user at a time: cards rendered together (one per conversation) share it. */
+  private readonly reading = new Map<string, Promise<EntraLookup>>();
 
   constructor(private readonly client: GraphSecurityClient, private readonly db: Kysely<Schema>, private readonly clock: Clock, private readonly log: Logger) {}
 
@@ -46,8 +48,16 @@ export class GraphIdentityBackend implements IdentityBackend {
     const key = `response.entra:${t.aadObjectId.toLowerCase()}`;
     const cached = await this.cacheGet<EntraRiskView>(key);
     if (cached && !o.fresh && now - cached.atMs < ENTRA_CACHE_MS) return { ok: true, risk: cached.value };
+    const inFlight = this.reading.get(key);
+    if (inFlight) return inFlight;
+    const read = this.read(t.aadObjectId, key, cached).finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
+  }
+
+  private async read(aadObjectId: string, key: string, cached: { value: EntraRiskView; atMs: number } | null): Promise<EntraLookup> {
     try {
-      const risk = await getRiskyUser(this.client, t.aadObjectId, { ...CARD_READ, signal: AbortSignal.timeout(CARD_READ_TIMEOUT_MS) });
+      const risk = await getRiskyUser(this.client, aadObjectId, { ...CARD_READ, signal: AbortSignal.timeout(CARD_READ_TIMEOUT_MS) });
       await this.cachePut(key, risk);
       if (this.tenantProblem) this.log.info('Entra ID Protection is readable again');
       this.tenantProblem = null;
