@@ -200,6 +200,11 @@ export class GraphSecurityClient {
       log?.warn({ op: call.op, attempt, status, waitMs: wait }, 'Microsoft Graph asked us to back off');
       if (attempt < maxAttempts) await this.wait(wait, maxWait, call, last);
     }
+    if (last?.problem === 'throttled' && last.retryAfterMs !== undefined) {
+      // Out of attempts while throttled: the person (or the next poll) tries again, Hybridwatch does not.
+      const secs = Math.max(1, Math.ceil(last.retryAfterMs / 1000));
+      throw new GraphSecurityError(last.message, `Try again in ${secs} second${secs === 1 ? '' : 's'}${throttleWhy(call)}`, last.status, last.problem, last.graphCode, last.retryAfterMs);
+    }
     throw last ?? new GraphSecurityError(`Microsoft Graph call failed (${call.op})`, 'Try again later');
   }
 
@@ -235,7 +240,7 @@ export class GraphSecurityClient {
   private async wait(ms: number, maxWait: number, call: GraphCallOptions, last: GraphSecurityError): Promise<void> {
     if (ms > maxWait) {
       const secs = Math.ceil(ms / 1000);
-      throw new GraphSecurityError(last.message, last.problem === 'throttled' ? `Try again in ${secs} second${secs === 1 ? '' : 's'}; Hybridwatch waits as Graph asks (Retry-After)` : last.fix, last.status, last.problem, last.graphCode, ms);
+      throw new GraphSecurityError(last.message, last.problem === 'throttled' ? `Try again in ${secs} second${secs === 1 ? '' : 's'}${throttleWhy(call)}` : last.fix, last.status, last.problem, last.graphCode, ms);
     }
     await this.o.sleep(ms, call.signal);
   }
@@ -247,6 +252,11 @@ export class GraphSecurityClient {
   private retryAfterMs(h: string | null): number | null {
     return retryAfterMs(h, this.o.clock.now().getTime());
   }
+}
+
+/** Why a throttled call should simply be tried again later. */
+function throttleWhy(call: GraphCallOptions): string {
+  return call.family ? `; ${FAMILY_PACE[call.family].name} allows about one request a second for the whole tenant (all apps), and Hybridwatch queues its own calls to it` : '; Hybridwatch waits as Graph asks (Retry-After)';
 }
 
 function cancelled(): GraphSecurityError {
