@@ -116,9 +116,9 @@ export function responseModel(r: ResponseInput | null | undefined): ResponseMode
     responseLines: r.history.slice(-8).map((h) => historyLine(h, r.mode)),
     respond: r.actions.map((a) => ({
       verb: `user.${a.verb}`,
-      title: `${TITLE[a.verb]}${a.done ? ' again' : ''}…`,
+      title: `${TITLE[a.verb]}…`,
       text: a.available ? confirmText(a.verb, r.target, r.mode) : `Not available: ${plain(a.reason ?? 'unknown reason', 300)}`,
-      confirmTitle: `Confirm: ${TITLE[a.verb].toLowerCase()}`,
+      confirmTitle: `Confirm: ${TITLE[a.verb].toLowerCase()}${a.done ? ' again' : ''}`,
       available: a.available,
       reason: a.available ? '' : plain(a.reason ?? '', 300),
     })),
