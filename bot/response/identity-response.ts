@@ -193,7 +193,7 @@ export class IdentityResponse {
     await audit(this.d.db, { actor, action: `user.${action}`, outcome: 'noop', detail: { userKey, mode: current.mode, existing: { round: current.round, status: current.status, by: current.by_name, at: current.done_at ?? current.requested_at } }, at: this.d.clock.now() });
     if (current.status === 'done') {
       const mins = Math.round(REPEAT_AFTER_MS / 60_000);
-      return { kind: 'already', ok: true, notice: `Already done: ${current.by_name} asked to ${PHRASE[action]} at ${at}, and it is done; nothing was sent again. It can be done again ${mins} minutes after.` };
+      return { kind: 'already', ok: true, notice: `Already done: ${current.by_name} asked to ${PHRASE[action]} at ${at}, and it is done; nothing was sent again (from ${mins} minutes after that, the button does it again).` };
     }
     if (current.status === 'failed') return { kind: 'failed', ok: false, notice: `${current.by_name}'s request to ${PHRASE[action]} at ${at} was not done (Microsoft Graph refused it); nothing was sent for this click. Try again.` };
     return { kind: 'pending', ok: true, notice: `${current.by_name} asked to ${PHRASE[action]} at ${at} and Hybridwatch is waiting for Microsoft Graph; nothing was sent again. The card updates when it answers.` };
