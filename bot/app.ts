@@ -94,9 +94,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const adapter = createAdapter(config, log, o.botAuth);
   const parts: AppParts = { config, store, services, server, adapter, directory, log, clock, fetch: o.fetch ?? fetch };
 
-  // Each concern is one feature; order is the order of `help`.
-  // Built in this order (event listeners and hooks register in it): identity response needs the Graph
-  // connector and the hybrid view's cards.
+  // Each concern is one feature; order is the order of `help`, and of construction (event listeners and
+  // hooks register in it). Identity response needs the Graph connector and the hybrid view's cards.
   const early: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts)];
   const hybrid = hybridFeature(parts);
   const features: Feature[] = [...early, hybrid, responseFeature(parts, hybrid), notifyFeature(parts, o.notify), devFeature(parts), tabFeature(parts)];

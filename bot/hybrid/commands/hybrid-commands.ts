@@ -3,6 +3,7 @@ import { riskyCard } from '../../../cards/risky-card';
 import { userCard } from '../../../cards/user-card';
 import { can } from '../../directory/roles';
 import { audit } from '../../integration/audit';
+import { toUserMessage } from '../../errors';
 import type { HandlerContext, InvokeResult } from '../../teams/context';
 import { command, type ActionRoute, type CommandRoute } from '../../teams/router';
 import type { PriorityService } from '../priority-service';
@@ -105,7 +106,10 @@ export function dismissAction(deps: ViewDeps & { priority: PriorityService }): A
       if (!res.row) return { message: 'No such user in the hybrid view (it may have been purged by retention).' };
       ctx.log.info({ user: key, by: actor.id, changed: res.changed }, 'user.dismiss');
       let notice = res.changed ? `Dismissed by ${actor.name}. The user is notified again only after dropping below the threshold, or on a new alert that raises the score.` : 'This user was not risky (already dismissed, or below the threshold); nothing changed.';
-      const entra = await ctx.services.identityResponse?.dismissInEntra(key, actor, can(ctx.caller.roles, 'respond'));
+      const entra = await ctx.services.identityResponse?.dismissInEntra(key, actor, can(ctx.caller.roles, 'respond')).catch((e) => {
+        ctx.log.warn({ err: { message: (e as Error).message }, user: key }, 'user.dismiss: Entra ID Protection part failed');
+        return `Entra ID Protection's risk was left as is: ${toUserMessage(e)}`;
+      });
       if (entra) notice += ` ${entra}`;
       return { card: await profileCard(deps, ctx, key, { notice }) };
     },
