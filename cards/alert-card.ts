@@ -24,6 +24,12 @@ export interface AlertCardInput {
   refreshUserIds?: string[];
   /** A short note for the clicker ("Cloud App Security did not confirm the close: …"); our own text. */
   notice?: string;
+  /**
+   * The card goes into a conversation through the message extension (a search result, or a pasted link
+   * Teams unfurls): a snapshot, so it says when it was drawn, and offers Refresh (Universal Actions) and
+   * "Open in chat with Hybridwatch" (Action.Submit, which also works where Universal Actions do not).
+   */
+  inserted?: { via: 'search' | 'link'; drawnAt: string };
 }
 
 /** What cards/templates/alert.json binds to (sample: alert.data.json). Every string is drawn literally. */
@@ -52,6 +58,8 @@ export interface AlertModel {
   muteTitle: string;
   resolutions: Array<{ title: string; value: Resolution; style: string }>;
   refreshUserIds: string[];
+  /** Message extension snapshot (see AlertCardInput.inserted): the drawn-at note and its two buttons. */
+  inserted: { show: boolean; note: string };
 }
 
 const SOURCE_TEXT: Record<AlertRow['source'], string> = {
@@ -125,7 +133,14 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
     muteTitle: muted ? 'Mute 24 h more' : 'Mute 24 h',
     resolutions: (Object.keys(RESOLUTIONS) as Resolution[]).map((r) => ({ title: RESOLUTIONS[r], value: r, style: r === 'truePositive' ? 'destructive' : 'default' })),
     refreshUserIds: (input.refreshUserIds ?? []).slice(0, 60),
+    inserted: { show: !!input.inserted, note: input.inserted ? insertedNote(input.inserted) : '' },
   };
+}
+
+/** Teams keeps a link preview for 30 minutes, and an inserted card is a copy: say when it was drawn. */
+function insertedNote(i: NonNullable<AlertCardInput['inserted']>): string {
+  const cache = i.via === 'link' ? ' Teams keeps link previews for up to 30 minutes;' : '';
+  return `Drawn at ${when(i.drawnAt)} from Hybridwatch's ledger.${cache} Refresh shows the current state.`;
 }
 
 /** The hybrid alert card (template `alert`). */

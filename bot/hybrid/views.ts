@@ -19,7 +19,7 @@ export interface ViewDeps {
   risky: RiskyConfig;
 }
 
-interface Scored {
+export interface Scored {
   key: string;
   score: UserScore;
   percentile: number;
@@ -105,8 +105,9 @@ async function timeline(d: ViewDeps, key: string, environment: 'onprem' | 'cloud
   return rows.map((r) => ({ id: r.id, title: r.title, severity: r.severity, status: r.status, firstSeen: r.first_seen, lastSeen: r.last_seen, triggerCount: Number(r.trigger_count), points: (points.get(r.id) ?? 0) / 100 }));
 }
 
-export async function profileData(d: ViewDeps, key: string, now: Date, opts: { interactive: boolean; directoryUser?: DirectoryUser; notice?: string }): Promise<UserProfileData> {
-  const all = await snapshot(d, now);
+/** `opts.all`: a snapshot the caller already took at `now` (several profiles at once need it once). */
+export async function profileData(d: ViewDeps, key: string, now: Date, opts: { interactive: boolean; directoryUser?: DirectoryUser; notice?: string; all?: Scored[] }): Promise<UserProfileData> {
+  const all = opts.all ?? (await snapshot(d, now));
   const mine = all.find((s) => s.key === key);
   const stored = mine?.stored ?? (await d.priority.stored(d.db, [key])).get(key);
   const score = mine?.score ?? { scoreCenti: 0, onpremCenti: 0, cloudCenti: 0, alertCount: 0, contributions: [], threatScore: null };

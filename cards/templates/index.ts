@@ -19,6 +19,8 @@ import help from './help.json';
 import helpData from './help.data.json';
 import integration from './integration.json';
 import integrationData from './integration.data.json';
+import linkNotice from './link-notice.json';
+import linkNoticeData from './link-notice.data.json';
 import policies from './policies.json';
 import policiesData from './policies.data.json';
 import risky from './risky.json';
@@ -39,6 +41,7 @@ export const BUILT_IN_TEMPLATES = {
   digest,
   help,
   integration,
+  'link-notice': linkNotice,
   policies,
   risky,
   'risky-user': riskyUser,
@@ -59,6 +62,7 @@ export const SAMPLE_DATA: Record<TemplateName, object> = {
   digest: digestData,
   help: helpData,
   integration: integrationData,
+  'link-notice': linkNoticeData,
   policies: policiesData,
   risky: riskyData,
   'risky-user': riskyUserData,

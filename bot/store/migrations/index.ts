@@ -5,6 +5,7 @@ import * as onprem from './003-onprem';
 import * as cloud from './004-cloud';
 import * as hybrid from './005-hybrid';
 import * as notify from './006-notify';
+import * as extension from './010-extension';
 
 /**
  * Ordered by name. Each concern adds its own file with a distinct number and registers it here;
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect):
   '004-cloud': cloud,
   '005-hybrid': hybrid,
   '006-notify': notify,
+  '010-extension': extension,
 };
