@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { systemClock } from '../../bot/clock';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { USERS } from '../helpers/activities';
-import { ARTIFACTS, launchChromium } from './browser';
+import { launchChromium, openConsole } from './browser';
 
 /**
  * Issue 14's done-when, in a real browser: the console's compose box unfurls the Azure ATP link of a
@@ -21,22 +19,13 @@ const meInput = (pane: string) => page.locator(`form.me[data-pane="${pane}"] inp
 const meResults = (pane: string) => page.locator(`.me-results[data-pane="${pane}"]`);
 const inserted = (pane: string, text: string | RegExp) => page.locator(`#${pane}-messages .msg[data-via="extension"] .card`).filter({ hasText: text });
 
-async function shot(name: string) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, name) });
-}
+let shot: (name: string) => Promise<string>;
 
 beforeAll(async () => {
   t = await startTestApp({ env: { INGEST_TOKEN: 'browser-me-token' }, overrides: { clock: systemClock } });
   await t.app.services.integration.enable({ id: USERS.globalAdmin.aadObjectId, name: USERS.globalAdmin.name });
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(`${t.url}/dev/`);
-  await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: WAIT });
+  ({ page, shot } = await openConsole(browser.context, t.url, pageErrors, WAIT));
 });
 
 afterAll(async () => {
