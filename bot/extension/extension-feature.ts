@@ -3,10 +3,12 @@ import type { AppParts, Feature } from '../feature';
 import type { HybridFeature } from '../hybrid/hybrid-feature';
 import type { ViewDeps } from '../hybrid/views';
 import { alertLinkRoute, openInChatAction, searchAlertsRoute, searchUsersRoute } from './extension-routes';
+import { ScoreMemo } from './score-memo';
 import { SearchIndex } from './search-index';
 
 export interface ExtensionFeature extends Feature {
   index: SearchIndex;
+  scores: ScoreMemo;
 }
 
 /**
@@ -18,8 +20,12 @@ export interface ExtensionFeature extends Feature {
 export function extensionFeature(parts: AppParts, hybrid: HybridFeature): ExtensionFeature {
   const { store, services, directory, config, log } = parts;
   const index = new SearchIndex(store.db);
-  services.events.on((trx, e) => index.onEvent(trx, e));
   const views: ViewDeps = { db: store.db, priority: hybrid.priority, resolver: hybrid.resolver, directory, ledger: services.ledger, risky: config.risky };
+  const scores = new ScoreMemo(views);
+  services.events.on(async (trx, e) => {
+    if (e.type.startsWith('alert.')) scores.forget();
+    await index.onEvent(trx, e);
+  });
   const settings = { atpWorkspaceUrl: config.atpWorkspaceUrl, mcasUrl: config.mcas?.url };
   let timer: NodeJS.Timeout | null = null;
   let work: Promise<unknown> | null = null;
@@ -27,7 +33,8 @@ export function extensionFeature(parts: AppParts, hybrid: HybridFeature): Extens
   return {
     name: 'extension',
     index,
-    queries: [searchAlertsRoute, searchUsersRoute(views)],
+    scores,
+    queries: [searchAlertsRoute, searchUsersRoute(views, scores)],
     links: [alertLinkRoute(settings, services.linkHosts)],
     actions: [openInChatAction],
     async start() {

@@ -3,7 +3,7 @@ import { noticePreview, userPreview } from '../../cards/previews';
 import { userCard } from '../../cards/user-card';
 import { when } from '../../cards/card';
 import { can } from '../directory/roles';
-import { findUser, profileData, snapshot, type ViewDeps } from '../hybrid/views';
+import { findUser, profileData, type ViewDeps } from '../hybrid/views';
 import { loadAlert, renderAlert } from '../notify/render';
 import { renderDeps } from '../teams/actions/alert-actions';
 import type { HandlerContext } from '../teams/context';
@@ -13,6 +13,7 @@ import { alertAttachment, alertByRefs } from './alert-results';
 import { matchLink, portalOf, type LinkSettings } from './links';
 import { findAlerts, findUserKeys, userRows } from './searches';
 import { MAX_QUERY, parseQuery } from './search-text';
+import type { ScoreMemo } from './score-memo';
 
 /** How long the user search waits for the directory (a UPN or DOMAIN\sam no alert names yet). */
 const DIRECTORY_WAIT_MS = 2000;
@@ -38,7 +39,7 @@ export const searchAlertsRoute: QueryRoute = {
 };
 
 /** `searchUsers`: users by display-name (or name word) prefix, UPN, DOMAIN\sam; ranked by investigation priority; empty = the riskiest. */
-export function searchUsersRoute(views: ViewDeps): QueryRoute {
+export function searchUsersRoute(views: ViewDeps, scores: ScoreMemo): QueryRoute {
   return {
     commandId: 'searchUsers',
     label: 'Searching Hybridwatch users',
@@ -47,7 +48,7 @@ export function searchUsersRoute(views: ViewDeps): QueryRoute {
       const p = words(q);
       if (p.kind === 'tooLong') return tooLong('part of a display name, a UPN (jdoe@contoso.com) or DOMAIN\\sam');
       const now = ctx.clock.now();
-      const all = await snapshot(views, now);
+      const all = await scores.get(now);
       let keys: string[];
       let directoryUser: Awaited<ReturnType<typeof findUser>> | null = null;
       if (p.kind === 'empty') keys = all.map((s) => s.key);

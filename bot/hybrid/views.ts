@@ -115,7 +115,13 @@ export async function profileData(d: ViewDeps, key: string, now: Date, opts: { i
   const [onprem, cloud, open, history] = await Promise.all([
     timeline(d, key, 'onprem', points),
     timeline(d, key, 'cloud', points),
-    d.db.selectFrom('alert_users as au').innerJoin('alerts as a', 'a.id', 'au.alert_id').select((eb) => eb.fn.count<number>('a.id').distinct().as('n')).where('au.user_key', '=', key).where('a.status', '=', 'open').executeTakeFirst(),
+    // Driven by the user's own rows (EXISTS): as a join SQLite's planner scanned every open alert instead.
+    d.db
+      .selectFrom('alert_users as au')
+      .select((eb) => eb.fn.count<number>('au.alert_id').distinct().as('n'))
+      .where('au.user_key', '=', key)
+      .where((eb) => eb.exists(eb.selectFrom('alerts as a').select('a.id').whereRef('a.id', '=', 'au.alert_id').where('a.status', '=', 'open')))
+      .executeTakeFirst(),
     d.db.selectFrom('score_history').selectAll().where('user_key', '=', key).orderBy('at', 'desc').limit(8).execute(),
   ]);
   const du = opts.directoryUser;
