@@ -30,14 +30,12 @@ export class SearchIndex {
         .onConflict((oc) => oc.column('alert_id').doUpdateSet({ text: row.text, status: row.status, severity_rank: row.severity_rank, last_seen: row.last_seen }))
         .execute();
     }
-    const users = new Map<string, { display_name: string | null; upn: string | null; account: string | null; sam: string | null; last_seen: string }>();
+    const users = new Map<string, { display_name: string | null; upn: string | null; account: string | null; sam: string | null }>();
     for (const a of alerts) {
       for (const u of a.users) {
         if (!u.key) continue;
         const prev = users.get(u.key);
-        const next = { display_name: u.displayName ?? prev?.display_name ?? (u.raw.includes(' ') ? u.raw : null), upn: u.upn ?? prev?.upn ?? null, account: accountOf(u) ?? prev?.account ?? null, sam: u.sam ?? prev?.sam ?? null, last_seen: a.last_seen };
-        if (prev && prev.last_seen > next.last_seen) next.last_seen = prev.last_seen;
-        users.set(u.key, next);
+        users.set(u.key, { display_name: u.displayName ?? prev?.display_name ?? (u.raw.includes(' ') ? u.raw : null), upn: u.upn ?? prev?.upn ?? null, account: accountOf(u) ?? prev?.account ?? null, sam: u.sam ?? prev?.sam ?? null });
       }
     }
     if (!users.size) return;
@@ -49,15 +47,13 @@ export class SearchIndex {
     for (const [key, u] of users) {
       const old = stored.get(key);
       // A later alert may name the account more briefly ("jdoe"): keep what was known.
-      const row = { user_key: key, display_name: u.display_name ?? old?.display_name ?? null, upn: u.upn ?? old?.upn ?? null, account: u.account ?? old?.account ?? null, last_seen: old && old.last_seen > u.last_seen ? old.last_seen : u.last_seen };
-      const same = old && old.display_name === row.display_name && old.upn === row.upn && old.account === row.account;
-      if (same && old.last_seen === row.last_seen) continue;
+      const row = { user_key: key, display_name: u.display_name ?? old?.display_name ?? null, upn: u.upn ?? old?.upn ?? null, account: u.account ?? old?.account ?? null };
+      if (old && old.display_name === row.display_name && old.upn === row.upn && old.account === row.account) continue; // a re-trigger: nothing to write
       await db
         .insertInto('user_search')
         .values(row)
-        .onConflict((oc) => oc.column('user_key').doUpdateSet({ display_name: row.display_name, upn: row.upn, account: row.account, last_seen: row.last_seen }))
+        .onConflict((oc) => oc.column('user_key').doUpdateSet({ display_name: row.display_name, upn: row.upn, account: row.account }))
         .execute();
-      if (same) continue;
       const terms = userTerms({ displayName: row.display_name, upn: row.upn, account: row.account, sam: u.sam ?? row.account?.split('\\').pop() });
       await db.deleteFrom('user_search_terms').where('user_key', '=', key).execute();
       if (terms.length) await db.insertInto('user_search_terms').values(terms.map((term) => ({ user_key: key, term }))).onConflict((oc) => oc.doNothing()).execute();

@@ -231,7 +231,6 @@ export interface UserSearchTable {
   display_name: string | null;
   upn: string | null;
   account: string | null;
-  last_seen: string;
 }
 
 /** Message extension: lowercased terms of a user (each name word, the full name, UPN, DOMAIN\sam, sam), found by prefix. */

@@ -27,7 +27,6 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('display_name', 'text')
     .addColumn('upn', 'text')
     .addColumn('account', 'text') // DOMAIN\sam as cards show it
-    .addColumn('last_seen', 'text', (c) => c.notNull())
     .execute();
 
   const nocase = dialect === 'sqlite' ? sql`collate nocase` : sql``;
