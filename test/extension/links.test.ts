@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { domainMatches, linkDomains, matchLink, MAX_LINK } from '../../bot/extension/links';
 import { containsPattern, fold, parseQuery, prefixPattern, userTerms, MAX_QUERY } from '../../bot/extension/search-text';
 import { alertIdFromUrl } from '../../bot/sources/onprem/normalize';
+import { linkNoticeModel } from '../../cards/link-notice-card';
 
 const S = { atpWorkspaceUrl: 'https://contoso.atp.azure.com', mcasUrl: 'https://contoso.eu2.portal.cloudappsecurity.com' };
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
@@ -105,5 +106,16 @@ describe('search text (pure) and LIKE patterns (against SQLite)', () => {
   test('user terms: the name and its words, UPN and its local part, DOMAIN\\sam, sam', () => {
     expect(userTerms({ displayName: 'Doe, John', upn: 'JDoe@Contoso.com', account: 'CONTOSO\\jdoe', sam: 'jdoe' }).sort()).toEqual(['contoso\\jdoe', 'doe', 'doe, john', 'jdoe', 'jdoe@contoso.com', 'john'].sort());
     expect(userTerms({})).toEqual([]);
+  });
+});
+
+describe('link-notice card', () => {
+  test('offers "Open in …" only for an https link on a known host; every sentence is our own', () => {
+    const hosts = ['atp.azure.com'];
+    expect(linkNoticeModel({ reason: 'unknown', portal: 'Azure ATP', url: 'https://contoso.atp.azure.com/securityAlert/x', linkHosts: hosts }).links).toEqual([{ title: 'Open in Azure ATP', url: 'https://contoso.atp.azure.com/securityAlert/x' }]);
+    for (const url of ['https://evil.example/x', 'http://contoso.atp.azure.com/x', 'javascript:alert(1)', null]) expect(linkNoticeModel({ reason: 'unknown', portal: 'Azure ATP', url, linkHosts: hosts }).links).toEqual([]);
+    const noRole = linkNoticeModel({ reason: 'noRole', portal: 'Azure ATP', url: 'https://contoso.atp.azure.com/securityAlert/x', linkHosts: hosts });
+    expect(noRole.heading).toBe('alert link');
+    expect(noRole.text).not.toContain('securityAlert');
   });
 });
