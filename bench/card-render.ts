@@ -12,6 +12,7 @@ function alert(i: number, hostile: boolean): AlertRow {
     users: [{ raw: 'CONTOSO\\awilber', key: 'aad:1', aadObjectId: '1', upn: 'alex@contoso.com', displayName: hostile ? t : 'Alex Wilber', sam: 'awilber', domain: 'contoso.local', resolution: 'resolved' }],
     hosts: hostile ? Array(50).fill(t) : ['WKS-17', 'DC-01'], first_seen: NOW, last_seen: NOW, trigger_count: 3, cnt: 3, url: 'https://contoso.atp.azure.com/alert/1', cloud_url: null, app: null, policy: null, threat_score: null, last_hash: 'h',
     closed_by_id: null, closed_by_name: null, closed_at: null, resolution: null, assigned_to_id: null, assigned_to_name: null, muted_until: null, created_at: NOW, updated_at: NOW,
+    graph_id: null, graph_url: null, incident_url: null,
   };
 }
 

@@ -7,6 +7,7 @@ import * as syslogE2e from './syslog-e2e';
 import * as notifyStorm from './notify-storm';
 import * as hybridScoring from './hybrid-scoring';
 import * as mcasPoll from './mcas-poll';
+import * as graphPoll from './graph-poll';
 import * as statusLatency from './status-latency';
 import * as ledgerRss from './ledger-rss';
 import * as multiInstance from './multi-instance-ingest';
@@ -22,6 +23,7 @@ export const BENCHES: Bench[] = [
   { name: 'syslog-e2e', run: syslogE2e.run },
   { name: 'hybrid-scoring', run: hybridScoring.run },
   { name: 'mcas-poll', run: mcasPoll.run },
+  { name: 'graph-poll', run: graphPoll.run },
   { name: 'status-latency', run: statusLatency.run },
   { name: 'ledger-rss', run: ledgerRss.run },
   { name: 'multi-instance-ingest', run: multiInstance.run },

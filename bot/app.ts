@@ -21,6 +21,7 @@ import { createAdapter } from './teams/adapter';
 import { coreFeature } from './teams/core-feature';
 import { onPremFeature } from './sources/onprem/onprem-feature';
 import { cloudFeature } from './sources/cloud/cloud-feature';
+import { graphFeature } from './sources/graph/graph-feature';
 import { devFeature } from './dev/dev-feature';
 import { tabFeature } from './tab/tab-feature';
 import { helpCommand } from './teams/commands/core-commands';
@@ -95,7 +96,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
 
   // Each concern is one feature; order is the order of `help`.
   const hybrid = hybridFeature(parts);
-  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), hybrid, notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
+  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts), hybrid, notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
   for (const f of features) readiness.push(...(f.readiness ?? []));
   const commands: CommandRoute[] = [];
   commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands ?? []));

@@ -24,6 +24,11 @@ export interface Config {
   directoryFile?: string;
   /** `token` is empty when `entra` is set (Entra app token instead of the legacy API token). */
   mcas?: { url: string; token: string; pollSeconds: number; entra?: { tenantId: string; clientId: string; clientSecret: string; authorityHost: string } };
+  /**
+   * Defender XDR through Microsoft Graph (issue 12), with the GRAPH_* app. Present whenever GRAPH_* is set:
+   * Defender for Identity health is read every `healthSeconds`; alerts_v2 is polled only when `pollSeconds` > 0.
+   */
+  graphSecurity?: { pollSeconds: number; sources: string[]; healthSeconds: number };
   syslog: { host: string; udpPort: number; tcpPort: number };
   ingestToken?: string;
   atpWorkspaceUrl?: string;
@@ -65,6 +70,20 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], def?: st
   }
   return raw.replace(/\/+$/, '');
 }
+
+/** alerts_v2 `serviceSource` values (Graph's documented enum); the default polls Defender for Identity and for Cloud Apps. */
+export const GRAPH_SERVICE_SOURCES = [
+  'microsoftDefenderForIdentity',
+  'microsoftDefenderForCloudApps',
+  'microsoftDefenderForEndpoint',
+  'microsoftDefenderForOffice365',
+  'microsoft365Defender',
+  'azureAdIdentityProtection',
+  'microsoftAppGovernance',
+  'dataLossPrevention',
+  'microsoftDefenderForCloud',
+] as const;
+export const DEFAULT_GRAPH_SOURCES = ['microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps'];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -138,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mcas = { url: mcasUrl, token: token ?? '', pollSeconds: int(env, 'MCAS_POLL_SECONDS', 60, 5, 86400), ...(entra ? { entra } : {}) };
   }
 
+  const graphSecurity = graphSecurityConfig(env, !!graph);
+
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!(LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a log level`, `Use one of ${LEVELS.join(', ')}`);
@@ -159,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graph,
     directoryFile,
     mcas,
+    graphSecurity,
     syslog: {
       host: str(env, 'SYSLOG_HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
       udpPort: int(env, 'SYSLOG_UDP_PORT', 1514, 0, 65535),
@@ -173,6 +195,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     entraAuthorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
     cardsDir: folder(env, 'CARDS_DIR'),
   };
+}
+
+/** GRAPH_SECURITY_*: validated even when GRAPH_* is unset, so a typo never waits for the day Graph is turned on. */
+function graphSecurityConfig(env: NodeJS.ProcessEnv, haveGraph: boolean): Config['graphSecurity'] {
+  const poll = str(env, 'GRAPH_SECURITY_POLL_SECONDS');
+  let pollSeconds = 0;
+  if (poll !== undefined && poll !== '0') pollSeconds = int(env, 'GRAPH_SECURITY_POLL_SECONDS', 0, 5, 86400);
+  const healthSeconds = int(env, 'GRAPH_SECURITY_HEALTH_SECONDS', 300, 5, 86400);
+  const rawSources = str(env, 'GRAPH_SECURITY_SOURCES');
+  const sources = rawSources ? [...new Set(rawSources.split(',').map((s) => s.trim()).filter(Boolean))] : DEFAULT_GRAPH_SOURCES;
+  const unknown = sources.find((s) => !(GRAPH_SERVICE_SOURCES as readonly string[]).includes(s));
+  if (unknown !== undefined || sources.length === 0) {
+    throw new ConfigError('GRAPH_SECURITY_SOURCES', unknown !== undefined ? `"${unknown}" is not an alerts_v2 serviceSource` : 'is empty', `List serviceSource values separated by commas (${GRAPH_SERVICE_SOURCES.join(', ')}), or unset it for ${DEFAULT_GRAPH_SOURCES.join(',')}`);
+  }
+  if (pollSeconds > 0 && !haveGraph) {
+    throw new ConfigError('GRAPH_SECURITY_POLL_SECONDS', 'is set but the Microsoft Graph app is not (GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET)', 'Set the three GRAPH_* variables for an app with SecurityAlert.Read.All (SecurityAlert.ReadWrite.All to write actions back), or unset GRAPH_SECURITY_POLL_SECONDS');
+  }
+  return haveGraph ? { pollSeconds, sources, healthSeconds } : undefined;
 }
 
 /** An existing folder, as an absolute path. */

@@ -15,7 +15,9 @@ export type HybridEvent =
   | { type: 'alert.new'; alert: AlertRow; at: string }
   | { type: 'alert.updated'; alert: AlertRow; previous: AlertRow; at: string }
   | { type: 'alert.changed'; alert: AlertRow; action: string; actor: Actor; at: string }
-  | { type: 'user.risky'; userKey: string; at: string; detail: unknown };
+  | { type: 'user.risky'; userKey: string; at: string; detail: unknown }
+  /** A high-severity Defender for Identity health issue opened, or one we announced is no longer open (issue 12). */
+  | { type: 'health.issue'; issueId: string; change: 'opened' | 'closed'; at: string };
 
 export type Trx = Transaction<Schema>;
 export type EventListener = (trx: Trx, event: HybridEvent) => Promise<void>;

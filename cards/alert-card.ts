@@ -30,6 +30,19 @@ export interface AlertCardInput {
    * "Open in chat with Hybridwatch" (Action.Submit, which also works where Universal Actions do not).
    */
   inserted?: { via: 'search' | 'link'; drawnAt: string };
+  /** Defender XDR's side of the alert when it has a Graph id (issue 12): shown as "Resolved in Defender XDR: true positive". */
+  xdr?: XdrView | null;
+  /** Comments written from Teams: how many, and the latest (newest first). */
+  comments?: { count: number; latest: Array<{ byName: string; at: string; text: string }> };
+}
+
+export interface XdrView {
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  assignedTo: string | null;
+  /** alerts_v2 category: the MITRE tactic (PascalCase). */
+  category: string | null;
 }
 
 /** What cards/templates/alert.json binds to (sample: alert.data.json). Every string is drawn literally. */
@@ -52,7 +65,18 @@ export interface AlertModel {
   /** "No cloud alerts for the same users…" when context was looked up and found nothing; else "". */
   noContext: string;
   notice: string;
+  /** "Resolved in Defender XDR: true positive (malware) · assigned to …"; "" without a Graph id. */
+  xdrLine: string;
+  xdrColor: string;
+  /** The latest comments from Teams, newest first, and "2 earlier comments" (or ""). */
+  comments: Array<{ by: string; at: string; text: string }>;
+  moreComments: string;
+  /** The Comment… box: anyone who may operate, open or closed. */
+  canComment: boolean;
+  commentPlaceholder: string;
   links: Link[];
+  /** The Defender XDR incident, in the overflow menu (Teams shows at most six primary actions). */
+  incidentLinks: Link[];
   /** Close / Assign / Mute buttons: an interactive view of an open alert. */
   canOperate: boolean;
   muteTitle: string;
@@ -72,6 +96,30 @@ export const RESOLUTIONS = { truePositive: 'True positive', benign: 'Benign', fa
 export type Resolution = keyof typeof RESOLUTIONS;
 
 export const severityLabel = (s: string): string => SEV_LABEL[s] ?? plain(s, 20);
+
+const CLASSIFICATION: Record<string, string> = { truePositive: 'true positive', falsePositive: 'false positive', informationalExpectedActivity: 'informational, expected activity', unknown: 'not classified' };
+const XDR_STATUS: Record<string, string> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
+
+/** camelCase / PascalCase enum → lower-case words (`compromisedUser` → "compromised user"). */
+export const spaced = (v: string): string => v.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** "Resolved in Defender XDR: true positive (malware) · assigned to x@contoso.com". */
+export function xdrLine(x: XdrView): string {
+  let line = `${XDR_STATUS[x.status] ?? plain(spaced(x.status), 30)} in Defender XDR`;
+  if (x.status === 'resolved') {
+    line += `: ${x.classification ? CLASSIFICATION[x.classification] ?? plain(spaced(x.classification), 40) : 'not classified'}`;
+    if (x.determination && !['unknown', 'other'].includes(x.determination)) line += ` (${plain(spaced(x.determination), 40)})`;
+  }
+  if (x.assignedTo) line += ` · assigned to ${plain(x.assignedTo, 80)}`;
+  return line;
+}
+
+/** Where the alert came from; an alert Defender XDR brought (alone or beside another feed) says so. */
+function sourceLabel(a: AlertRow): string {
+  if (!a.graph_id) return SOURCE_TEXT[a.source] ?? 'unknown source';
+  if (!a.onprem_id && !a.cloud_id) return a.source === 'onprem' ? 'On-premises (Defender for Identity, via Defender XDR)' : 'Cloud (via Defender XDR)';
+  return `${SOURCE_TEXT[a.source] ?? 'unknown source'} · Defender XDR`;
+}
 
 /** "Alex Wilber (alex@contoso.com · CONTOSO\awilber)": both identities when the directory resolved it. */
 export function userLine(u: AlertUser, max = 80): string {
@@ -98,16 +146,24 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
     fact('Last seen', when(a.last_seen)),
     fact('Triggers', `${a.trigger_count}${a.cnt !== null && a.cnt !== undefined ? ` (source count ${a.cnt})` : ''}`),
   ];
+  if (input.xdr?.category) facts.push(fact('MITRE tactic', plain(spaced(input.xdr.category), 60)));
   if (a.app) facts.push(fact('App', plain(a.app, fieldMax)));
   if (a.threat_score !== null && a.threat_score !== undefined) facts.push(fact('Threat score', String(a.threat_score)));
   const hasContext = !!context && context.count > 0;
   const titles = hasContext ? context.topTitles.slice(0, Math.max(1, Math.min(3, maxList))).map((t) => plain(t, fieldMax)) : [];
-  const links = [safeLink('Open in Azure ATP', a.url, input.linkHosts), safeLink('Open in Cloud App Security', a.cloud_url, input.linkHosts)].filter((l): l is Link => !!l);
+  const links = [
+    safeLink('Open in Azure ATP', a.url, input.linkHosts),
+    safeLink('Open in Cloud App Security', a.cloud_url, input.linkHosts),
+    safeLink('Open in Defender XDR', a.graph_url, input.linkHosts),
+  ].filter((l): l is Link => !!l);
+  const incidentLinks = [safeLink('Open the incident', a.incident_url, input.linkHosts)].filter((l): l is Link => !!l);
+  const comments = level < 3 ? (input.comments?.latest ?? []).slice(0, level === 0 ? 2 : 1) : [];
+  const earlier = (input.comments?.count ?? 0) - comments.length;
   return {
     id: a.id,
     severityLabel: severityLabel(a.severity),
     severityColor: colorOf(a.severity),
-    sourceLabel: SOURCE_TEXT[a.source] ?? 'unknown source',
+    sourceLabel: sourceLabel(a),
     title: plain(a.title, [300, 200, 120, 80][level]),
     closed,
     resolutionLabel: closed ? (a.resolution && a.resolution in RESOLUTIONS ? RESOLUTIONS[a.resolution as Resolution] : a.resolution ? plain(a.resolution, 40) : 'no resolution') : '',
@@ -127,8 +183,15 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
       titles: titles.join('; '),
     },
     noContext: context && !hasContext ? `No ${context.other === 'cloud' ? 'cloud' : 'on-premises'} alerts for the same users in the last 7 days.` : '',
-    notice: input.notice ? plain(input.notice, 300) : '',
+    notice: input.notice ? plain(input.notice, 600) : '',
+    xdrLine: input.xdr ? xdrLine(input.xdr) : '',
+    xdrColor: input.xdr?.status === 'resolved' ? 'Good' : 'Default',
+    comments: comments.map((c) => ({ by: plain(c.byName, 80), at: when(c.at), text: plain(c.text, [500, 300, 150, 0][level]) })),
+    moreComments: earlier > 0 && input.comments?.count ? `${earlier} earlier comment${earlier === 1 ? '' : 's'}` : '',
+    canComment: input.interactive,
+    commentPlaceholder: a.graph_id ? 'Posted to Defender XDR with your name' : 'Kept with the alert in Hybridwatch',
     links,
+    incidentLinks,
     canOperate: input.interactive && !closed,
     muteTitle: muted ? 'Mute 24 h more' : 'Mute 24 h',
     resolutions: (Object.keys(RESOLUTIONS) as Resolution[]).map((r) => ({ title: RESOLUTIONS[r], value: r, style: r === 'truePositive' ? 'destructive' : 'default' })),

@@ -10,6 +10,9 @@ import { DEFAULT_LINK_HOSTS } from './card';
 import { configModel } from './config-card';
 import { disableConfirmModel, enableConfirmModel, type PrerequisiteData } from './confirm-card';
 import { digestModel, type DigestCardInput } from './digest-card';
+import { healthModel } from './health-card';
+import { healthIssueModel, type HealthIssueNotice } from './health-issue-card';
+import type { HealthIssueView, HealthSnapshot } from '../bot/sources/graph/mdi-health';
 import { helpModel, type HelpEntry } from './help-card';
 import { integrationModel, type IntegrationNotice } from './integration-card';
 import { linkNoticeModel, type LinkNoticeInput } from './link-notice-card';
@@ -55,6 +58,9 @@ export function sampleAlertRow(over: Partial<AlertRow> = {}): AlertRow {
     muted_until: null,
     created_at: '2026-03-02T09:05:00.000Z',
     updated_at: '2026-03-02T09:12:00.000Z',
+    graph_id: null,
+    graph_url: null,
+    incident_url: null,
     ...over,
   };
 }
@@ -69,10 +75,27 @@ const prerequisites = (): PrerequisiteData => ({ integration: sampleIntegration(
 
 const timelineItem = (id: string, title: string, severity: string, lastSeen: string, points: number, triggerCount = 1) => ({ id, title, severity, status: 'open', firstSeen: lastSeen, lastSeen, triggerCount, points });
 
+const SAMPLE_HEALTH_ISSUE: HealthIssueView = {
+  id: 'b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c',
+  title: 'Sensor stopped communicating',
+  description: 'There has been no communication from the sensor on DC02 for 30 minutes.',
+  severity: 'high',
+  status: 'open',
+  type: 'sensor',
+  sensors: ['DC02.contoso.local'],
+  domains: ['contoso.local'],
+  recommendations: ['Check that the Azure Advanced Threat Protection Sensor service is running on DC02 and can reach the Defender for Identity cloud service.'],
+  createdAt: '2026-03-02T07:38:00.000Z',
+  modifiedAt: '2026-03-02T07:38:00.000Z',
+};
+
 /** One realistic input per card (the interactive view where a card has one). */
 export const SAMPLE_INPUTS = {
   alert: (): AlertCardInput => ({
-    alert: sampleAlertRow({ assigned_to_name: 'Isaiah Langer' }),
+    // Seen through syslog and Defender XDR (Graph): both links, the portal's state, a comment from Teams.
+    alert: sampleAlertRow({ assigned_to_name: 'Isaiah Langer', graph_id: 'aa8f5e6a0c-4f1e-4b6c-9d2a-1c3b5d7e9f01', graph_url: 'https://security.microsoft.com/alerts/aa8f5e6a0c-4f1e-4b6c-9d2a-1c3b5d7e9f01', incident_url: 'https://security.microsoft.com/incidents/28290' }),
+    xdr: { status: 'inProgress', classification: null, determination: null, assignedTo: 'isaiah@contoso.com', category: 'LateralMovement' },
+    comments: { count: 1, latest: [{ byName: 'Isaiah Langer', at: '2026-03-02T09:25:00.000Z', text: 'Reset jdoe\'s password; WKS-17 isolated.' }] },
     context: { other: 'cloud', count: 2, topTitles: ['Impossible travel activity', 'Suspicious inbox forwarding'], hybridChain: true },
     linkHosts: [...DEFAULT_LINK_HOSTS],
     now: SAMPLE_NOW,
@@ -90,7 +113,7 @@ export const SAMPLE_INPUTS = {
   }),
   config: (): string => 'https://contoso.atp.azure.com',
   'confirm-disable': (): PrerequisiteData => ({ ...prerequisites(), integration: sampleIntegration() }),
-  'confirm-enable': prerequisites,
+  'confirm-enable': (): PrerequisiteData => ({ ...prerequisites(), defenderIdentity: { configured: true, line: '3 sensors: 2 healthy, 1 not healthy (high)', onboarded: true, sensors: 3, healthySensors: 2, openIssues: 1, problem: null, at: '2026-03-02T09:29:00.000Z' } }),
   digest: (): DigestCardInput => ({
     windowStart: '2026-03-02T09:10:00.000Z',
     windowEnd: '2026-03-02T09:11:00.000Z',
@@ -104,6 +127,19 @@ export const SAMPLE_INPUTS = {
       { id: 'atp:8f5e6a0c-4f1e-4b6c-9d2a-1c3b5d7e9f01', title: 'Suspected identity theft (pass-the-hash)', severity: 'high', users: ['Megan Bowen'] },
     ],
   }),
+  health: (): HealthSnapshot => ({
+    at: '2026-03-02T09:29:00.000Z',
+    sensors: {
+      ok: true,
+      items: [
+        { id: 's1', name: 'DC01', domain: 'contoso.local', type: 'domainControllerIntegrated', health: 'healthy', deployment: 'upToDate', service: null, version: '2.239.18124.58593', openIssues: 0 },
+        { id: 's2', name: 'DC02', domain: 'contoso.local', type: 'domainControllerIntegrated', health: 'notHealthyHigh', deployment: 'outdated', service: null, version: '2.230.17800.12345', openIssues: 1 },
+        { id: 's3', name: 'ADFS01', domain: 'contoso.local', type: 'adfsIntegrated', health: 'healthy', deployment: 'upToDate', service: null, version: '2.239.18124.58593', openIssues: 0 },
+      ],
+    },
+    issues: { ok: true, items: [SAMPLE_HEALTH_ISSUE] },
+  }),
+  'health-issue': (): HealthIssueNotice => ({ issue: SAMPLE_HEALTH_ISSUE, status: 'open', firstSeen: '2026-03-02T07:40:00.000Z', closedAt: null, linkHosts: [...DEFAULT_LINK_HOSTS] }),
   help: (): { entries: HelpEntry[] } => ({
     entries: [
       { usage: 'help', description: 'the commands you can use' },
@@ -159,6 +195,8 @@ export const SAMPLE_INPUTS = {
     onPremSources: ['syslog UDP 127.0.0.1:1514', 'syslog TCP 127.0.0.1:1514'],
     health: { title: 'Sensor stopped communicating', sensor: 'DC02', severity: 'high', at: '2026-03-02T07:40:00.000Z' },
     cloud: { configured: true, lastPollAt: '2026-03-02T09:29:00.000Z', received: 3, lastError: null },
+    graph: { configured: true, lastPollAt: '2026-03-02T09:29:30.000Z', received: 4, lastError: null },
+    defenderIdentity: { configured: true, line: '3 sensors: 2 healthy, 1 not healthy (high); 1 open health issue (1 high)', onboarded: true, sensors: 3, healthySensors: 2, openIssues: 1, problem: null, at: '2026-03-02T09:29:00.000Z' },
   }),
   user: (): UserProfileData => ({
     ...JOHN,
@@ -194,6 +232,8 @@ export const SAMPLE_MODELS: Record<TemplateName, () => object> = {
   'confirm-disable': () => disableConfirmModel(SAMPLE_INPUTS['confirm-disable']()),
   'confirm-enable': () => enableConfirmModel(SAMPLE_INPUTS['confirm-enable']()),
   digest: () => digestModel(SAMPLE_INPUTS.digest()),
+  health: () => healthModel(SAMPLE_INPUTS.health(), [...DEFAULT_LINK_HOSTS]),
+  'health-issue': () => healthIssueModel(SAMPLE_INPUTS['health-issue']()),
   help: () => helpModel(SAMPLE_INPUTS.help().entries),
   integration: () => integrationModel(SAMPLE_INPUTS.integration()),
   'link-notice': () => linkNoticeModel(SAMPLE_INPUTS['link-notice']()),

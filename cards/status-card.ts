@@ -1,4 +1,5 @@
 import type { IntegrationState } from '../bot/integration/integration-service';
+import type { HealthSummary } from '../bot/sources/graph/mdi-health';
 import { ago, fact, plain, when, type CardMessage, type Fact } from './card';
 import { render } from './render';
 
@@ -16,6 +17,14 @@ export interface CloudSourceStatus {
   received?: number;
 }
 
+/** Defender XDR alerts through Graph (issue 12). */
+export interface GraphSourceStatus {
+  configured: boolean;
+  lastPollAt?: string | null;
+  lastError?: { message: string; fix: string; at: string } | null;
+  received?: number;
+}
+
 export interface StatusData {
   integration: IntegrationState;
   now: string;
@@ -25,6 +34,9 @@ export interface StatusData {
   onPremSources: string[];
   health?: SensorHealth | null;
   cloud?: CloudSourceStatus;
+  graph?: GraphSourceStatus;
+  /** Defender for Identity sensors through Graph: the one-line summary (issue 12). */
+  defenderIdentity?: HealthSummary;
 }
 
 /** What cards/templates/status.json binds to. The explanation of each state is wording in the template. */
@@ -54,7 +66,7 @@ export function statusModel(d: StatusData): StatusModel {
   const now = new Date(d.now);
   const facts = [
     fact('Last on-premises data', s.lastOnPremAt ? `${when(s.lastOnPremAt)} (${ago(s.lastOnPremAt, now)})` : 'none yet'),
-    fact('Last cloud data', d.cloud?.configured === false ? 'cloud source not configured (on-premises alone works)' : s.lastCloudAt ? `${when(s.lastCloudAt)} (${ago(s.lastCloudAt, now)})` : 'none yet'),
+    fact('Last cloud data', d.cloud?.configured === false && !d.graph?.configured ? 'cloud source not configured (on-premises alone works)' : s.lastCloudAt ? `${when(s.lastCloudAt)} (${ago(s.lastCloudAt, now)})` : 'none yet'),
     fact('Alerts', `${d.counts.total} in ledger, ${d.counts.open} open (${d.counts.onprem} on-premises, ${d.counts.cloud} cloud)`),
     fact('Ignored while disabled', String(s.ignoredCount)),
     fact('Retention', `${d.retentionDays} days`),
@@ -62,6 +74,15 @@ export function statusModel(d: StatusData): StatusModel {
   if (d.cloud?.configured) {
     facts.push(fact('Cloud App Security', d.cloud.lastPollAt ? `last poll ${when(d.cloud.lastPollAt)}, ${d.cloud.received ?? 0} alerts received` : 'configured, not polled yet'));
     if (d.cloud.lastError) facts.push(fact('Cloud source error', `${plain(d.cloud.lastError.message, 200)} (${when(d.cloud.lastError.at)}). ${plain(d.cloud.lastError.fix, 200)}`));
+  }
+  if (d.graph?.configured) {
+    facts.push(fact('Defender XDR (Graph)', d.graph.lastPollAt ? `last poll ${when(d.graph.lastPollAt)}, ${d.graph.received ?? 0} alerts received` : 'configured, not polled yet'));
+    if (d.graph.lastError) facts.push(fact('Defender XDR error', `${plain(d.graph.lastError.message, 200)} (${when(d.graph.lastError.at)}). ${plain(d.graph.lastError.fix, 200)}`));
+  }
+  const mdi = d.defenderIdentity;
+  if (mdi) {
+    facts.push(fact('Defender for Identity sensors', plain(mdi.line, 200)));
+    if (mdi.problem && mdi.configured) facts.push(fact('Sensor health problem', `${plain(mdi.problem.message, 200)}. ${plain(mdi.problem.fix, 250)}`));
   }
   return {
     state: s.state,

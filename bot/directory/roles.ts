@@ -22,9 +22,9 @@ export function isRoleName(s: string): s is RoleName {
 
 /** What a caller may do. Each capability lists the roles that grant it (fail closed: anything else is denied). */
 export const CAPABILITIES = {
-  /** status, alerts, risky, user, config, policies */
+  /** status, alerts, risky, user, config, policies, health */
   read: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator', 'Security Operator', 'Security Reader', 'Global Reader'],
-  /** alert.close, alert.assign, alert.mute */
+  /** alert.close, alert.assign, alert.comment, alert.mute */
   operate: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator', 'Security Operator'],
   /** subscribe, unsubscribe, subscriptions, user.dismiss */
   manage: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator'],

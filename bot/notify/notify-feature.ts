@@ -1,6 +1,7 @@
 import type { AppParts, Feature } from '../feature';
 import { can } from '../directory/roles';
 import { alertActions } from '../teams/actions/alert-actions';
+import { commentAlertAction } from '../teams/actions/comment-action';
 import { subscriptionCommands } from '../teams/commands/subscription-commands';
 import { createProactiveSender } from '../teams/proactive';
 import type { ChatActivity } from '../teams/chat-activity';
@@ -87,7 +88,7 @@ export function notifyFeature(parts: AppParts, o: Partial<NotifyOptions> = {}): 
   return {
     name: 'notify',
     commands: subscriptionCommands,
-    actions: alertActions,
+    actions: [...alertActions, commentAlertAction],
     readiness: [],
     start: () => worker.start(),
     stop: () => worker.stop(),

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
-import { alertCard, type HybridContextView } from '../../cards/alert-card';
+import { alertCard, type AlertCardInput, type HybridContextView } from '../../cards/alert-card';
+import { healthIssueCard } from '../../cards/health-issue-card';
+import type { HealthIssueView } from '../sources/graph/mdi-health';
+import { xdrStateOf } from '../sources/graph/graph-store';
 import { DIGEST_LISTED, digestCard } from '../../cards/digest-card';
 import { integrationCard, type IntegrationNotice } from '../../cards/integration-card';
 import { riskyUserCard, type RiskyReason, type RiskyUserCardInput } from '../../cards/risky-user-card';
@@ -34,10 +37,30 @@ export async function contextFor(db: Kysely<Schema>, alert: AlertRow): Promise<H
   }
 }
 
+/** Defender XDR's side of the alert and the latest comments from Teams (issue 12), for its card. */
+export async function xdrFor(db: Kysely<Schema>, alert: AlertRow): Promise<Pick<AlertCardInput, 'xdr' | 'comments'>> {
+  const [xdr, latest, count] = await Promise.all([
+    alert.graph_id ? xdrStateOf(db, alert.id) : Promise.resolve(null),
+    db.selectFrom('alert_comments').select(['by_name', 'at', 'text']).where('alert_id', '=', alert.id).orderBy('at', 'desc').limit(2).execute(),
+    db.selectFrom('alert_comments').select((eb) => eb.fn.countAll<number>().as('n')).where('alert_id', '=', alert.id).executeTakeFirst(),
+  ]);
+  return {
+    xdr: xdr ? { status: xdr.status, classification: xdr.classification, determination: xdr.determination, assignedTo: xdr.assigned_to, category: xdr.category } : null,
+    comments: { count: Number(count?.n ?? 0), latest: latest.map((c) => ({ byName: c.by_name, at: c.at, text: c.text })) },
+  };
+}
+
 /** The alert card as `viewer` sees it: buttons only for those who may operate. */
 export async function renderAlert(deps: RenderDeps, alert: AlertRow, interactive: boolean, notice?: string): Promise<OutgoingMessage> {
-  const [context, refreshUserIds] = await Promise.all([contextFor(deps.db, alert), deps.adminIds()]);
-  return { card: alertCard({ alert, context, linkHosts: deps.linkHosts, now: deps.clock.now().toISOString(), interactive, refreshUserIds, notice }) };
+  const [context, refreshUserIds, extra] = await Promise.all([contextFor(deps.db, alert), deps.adminIds(), xdrFor(deps.db, alert)]);
+  return { card: alertCard({ alert, context, linkHosts: deps.linkHosts, now: deps.clock.now().toISOString(), interactive, refreshUserIds, notice, ...extra }) };
+}
+
+/** A Defender for Identity health issue card from its stored row; null when the row is gone. */
+export async function renderHealthIssue(deps: RenderDeps, issueId: string): Promise<OutgoingMessage | null> {
+  const r = await deps.db.selectFrom('mdi_health_issues').selectAll().where('issue_id', '=', issueId).executeTakeFirst();
+  if (!r) return null;
+  return { card: healthIssueCard({ issue: JSON.parse(r.detail) as HealthIssueView, status: r.status, firstSeen: r.first_seen, closedAt: r.closed_at, linkHosts: deps.linkHosts }) };
 }
 
 interface RiskyPayload {
@@ -98,6 +121,9 @@ export async function renderRow(deps: RenderDeps, row: OutboxRow): Promise<Outgo
       return { card: integrationCard(payload as IntegrationNotice) };
     case 'text':
       return { text: String(payload.text ?? '') };
+    case 'health':
+    case 'health.update':
+      return renderHealthIssue(deps, String(row.card_key).slice('health:'.length));
     default:
       return null;
   }

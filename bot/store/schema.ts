@@ -62,6 +62,10 @@ export interface AlertsTable {
   muted_until: string | null;
   created_at: string;
   updated_at: string;
+  /** Defender XDR (Graph alerts_v2) id, links to the alert and its incident (issue 12). */
+  graph_id: string | null;
+  graph_url: string | null;
+  incident_url: string | null;
 }
 
 export interface KvTable {
@@ -127,6 +131,49 @@ export interface McasAlertsTable {
   raised_at: string;
   received_at: string;
   path: 'poll' | 'push';
+}
+
+/** Defender XDR alerts seen through Graph (issue 12): the version last read and the portal's side of handling. */
+export interface GraphAlertsTable {
+  graph_id: string;
+  alert_id: string; // alerts.id of the row it is recorded in
+  provider_alert_id: string | null; // lower-cased
+  incident_id: string | null;
+  alert_web_url: string | null;
+  incident_web_url: string | null;
+  service_source: string;
+  category: string | null;
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  assigned_to: string | null;
+  last_update: string;
+  last_update_ms: number;
+  hash: string;
+  received_at: string;
+}
+
+/** Comments written from Teams (issue 12): `target` graph = also posted to Defender XDR. */
+export interface AlertCommentsTable {
+  id: string;
+  alert_id: string;
+  at: string;
+  by_id: string;
+  by_name: string;
+  text: string;
+  target: 'graph' | 'local';
+}
+
+/** Defender for Identity health issues seen by the health monitor (issue 12). */
+export interface MdiHealthIssuesTable {
+  issue_id: string;
+  severity: string;
+  status: 'open' | 'closed';
+  detail: string; // JSON
+  first_seen: string;
+  last_seen: string;
+  closed_at: string | null;
+  notified: number;
 }
 
 export interface MigrationMarker {
@@ -254,6 +301,9 @@ export interface Schema {
   notify_cards: NotifyCardsTable;
   notify_windows: NotifyWindowsTable;
   notify_digest_items: NotifyDigestItemsTable;
+  graph_alerts: GraphAlertsTable;
+  alert_comments: AlertCommentsTable;
+  mdi_health_issues: MdiHealthIssuesTable;
   alert_search: AlertSearchTable;
   user_search: UserSearchTable;
   user_search_terms: UserSearchTermsTable;

@@ -15,6 +15,10 @@ import confirmEnable from './confirm-enable.json';
 import confirmEnableData from './confirm-enable.data.json';
 import digest from './digest.json';
 import digestData from './digest.data.json';
+import health from './health.json';
+import healthData from './health.data.json';
+import healthIssue from './health-issue.json';
+import healthIssueData from './health-issue.data.json';
 import help from './help.json';
 import helpData from './help.data.json';
 import integration from './integration.json';
@@ -39,6 +43,8 @@ export const BUILT_IN_TEMPLATES = {
   'confirm-disable': confirmDisable,
   'confirm-enable': confirmEnable,
   digest,
+  health,
+  'health-issue': healthIssue,
   help,
   integration,
   'link-notice': linkNotice,
@@ -60,6 +66,8 @@ export const SAMPLE_DATA: Record<TemplateName, object> = {
   'confirm-disable': confirmDisableData,
   'confirm-enable': confirmEnableData,
   digest: digestData,
+  health: healthData,
+  'health-issue': healthIssueData,
   help: helpData,
   integration: integrationData,
   'link-notice': linkNoticeData,

@@ -39,7 +39,7 @@ test('every template is drawn with its sample data, none with problems; screensh
     expect(await section.locator('.ac-adaptiveCard').count()).toBe(1);
     expect(await section.locator('.problems').count()).toBe(0);
   }
-  expect(await page.locator('#source').textContent()).toMatch(new RegExp(`^${TEMPLATE_NAMES.length} templates .* all valid`));
+  expect(await page.locator('#source').textContent()).toMatch(new RegExp(`${TEMPLATE_NAMES.length} templates .* all valid`));
   await page.locator('section.tpl[data-name="alert"] .ac-adaptiveCard').getByText('Suspected identity theft (pass-the-hash)').first().waitFor({ timeout: WAIT });
   // Buttons are drawn but send nothing: the gallery says what they would send.
   await page.locator('section.tpl[data-name="alerts"]').getByRole('button', { name: 'Open' }).first().click();

@@ -13,6 +13,12 @@ import { SAMPLE_INPUTS, sampleAlertRow } from '../../cards/samples';
 import { statusCard, statusModel } from '../../cards/status-card';
 import type { TemplateName } from '../../cards/templates';
 import { userCard, userModel } from '../../cards/user-card';
+import { healthCard, healthModel } from '../../cards/health-card';
+import { healthIssueCard, healthIssueModel } from '../../cards/health-issue-card';
+import { DEFAULT_LINK_HOSTS } from '../../cards/card';
+import type { HealthSnapshot } from '../../bot/sources/graph/mdi-health';
+
+const SAMPLE_HEALTH_ISSUE_OF = (h: HealthSnapshot) => (h.issues.ok ? h.issues.items[0] : SAMPLE_INPUTS['health-issue']().issue);
 import { cardProblems, cardUrls, markdownText } from '../helpers/cards';
 
 const DONE_WHEN = "Identity theft using Pass-the-Hash attack (O'Brien's PC, v1.2)";
@@ -39,7 +45,10 @@ interface Case<I> {
 }
 const c = <I>(x: Case<I>): Case<any> => x;
 const CASES: Array<Case<any>> = [
-  c({ template: 'alert', card: alertCard, model: alertModel, input: (s) => ({ ...SAMPLE_INPUTS.alert(), alert: sampleAlertRow({ title: s, description: s, type_name: s, hosts: [s, s], app: s, users: [{ raw: s, key: 'k', displayName: s, upn: s, sam: s, domain: s, resolution: 'ambiguous', note: s }], closed_by_name: s, assigned_to_name: s }), context: { other: 'cloud' as const, count: 2, topTitles: [s, s], hybridChain: true } }) }),
+  c({ template: 'alert', card: alertCard, model: alertModel, input: (s) => ({ ...SAMPLE_INPUTS.alert(), alert: sampleAlertRow({ title: s, description: s, type_name: s, hosts: [s, s], app: s, users: [{ raw: s, key: 'k', displayName: s, upn: s, sam: s, domain: s, resolution: 'ambiguous', note: s }], closed_by_name: s, assigned_to_name: s, graph_id: 'g1', graph_url: `https://evil.example/${s}` }), context: { other: 'cloud' as const, count: 2, topTitles: [s, s], hybridChain: true }, xdr: { status: 'resolved', classification: s, determination: s, assignedTo: s, category: s }, comments: { count: 3, latest: [{ byName: s, at: '2026-03-02T09:00:00.000Z', text: s }] } }) }),
+  c({ template: 'health', card: (i: HealthSnapshot) => healthCard(i, [...DEFAULT_LINK_HOSTS]), model: (i: HealthSnapshot) => healthModel(i, [...DEFAULT_LINK_HOSTS]), input: (s): HealthSnapshot => { const h = SAMPLE_INPUTS.health(); return { ...h, sensors: { ok: true, items: [{ id: s, name: s, domain: s, type: s, health: s, deployment: s, service: s, version: s, openIssues: 1 }] }, issues: { ok: true, items: [{ ...SAMPLE_HEALTH_ISSUE_OF(h), title: s, description: s, severity: s, sensors: [s], domains: [s], recommendations: [s] }] } }; } }),
+  c({ template: 'health', card: (i: HealthSnapshot) => healthCard(i, [...DEFAULT_LINK_HOSTS]), model: (i: HealthSnapshot) => healthModel(i, [...DEFAULT_LINK_HOSTS]), input: (s): HealthSnapshot => ({ at: SAMPLE_INPUTS.health().at, sensors: { ok: false, problem: 'forbidden', message: s, fix: s }, issues: { ok: false, problem: 'unavailable', message: `${s}!`, fix: s } }) }),
+  c({ template: 'health-issue', card: healthIssueCard, model: healthIssueModel, input: (s) => { const n = SAMPLE_INPUTS['health-issue'](); return { ...n, issue: { ...n.issue, title: s, description: s, sensors: [s], domains: [s], recommendations: [s], severity: s } }; } }),
   c({ template: 'alerts', card: alertsCard, model: alertsModel, input: (s) => ({ ...SAMPLE_INPUTS.alerts(), items: SAMPLE_INPUTS.alerts().items.map((i) => ({ ...i, title: s, users: [s, s], severity: s })) }) }),
   c({ template: 'risky', card: riskyCard, model: riskyModel, input: (s) => ({ ...SAMPLE_INPUTS.risky(), rows: SAMPLE_INPUTS.risky().rows.map((r) => ({ ...r, displayName: s, upn: s, onPremAccount: s, resolution: s })) }) }),
   c({ template: 'risky-user', card: riskyUserCard, model: riskyUserModel, input: (s) => ({ ...SAMPLE_INPUTS['risky-user'](), displayName: s, upn: s, onPremAccount: s, reasons: [{ source: 'onprem' as const, text: s }], dismissed: { byName: s, at: '2026-03-02T09:00:00.000Z' } }) }),

@@ -13,7 +13,7 @@ const officialSchema = require('@microsoft/app-manifest/build/json-schemas/teams
 
 const INPUTS = { appId: '11111111-2222-4333-8444-555555555555', botDomain: 'hybridwatch.contoso.com', version: '0.1.0' };
 /** The commands DESIGN.md lists, plus `subscriptions` (issue 6), which the bot implements. */
-const COMMANDS = ['help', 'status', 'enable', 'disable', 'config', 'policies', 'subscribe', 'unsubscribe', 'subscriptions', 'alerts', 'risky', 'user'];
+const COMMANDS = ['help', 'status', 'enable', 'disable', 'config', 'policies', 'subscribe', 'unsubscribe', 'subscriptions', 'alerts', 'risky', 'user', 'health'];
 
 function validator() {
   // The schema declares draft-04; its keywords here are the draft-04 ⊂ draft-07 subset (no boolean

@@ -14,6 +14,7 @@ function row(over: Partial<AlertRow> = {}): AlertRow {
     users: [{ raw: 'CONTOSO\\awilber', key: 'aad:1', aadObjectId: '1', upn: 'alex@contoso.com', displayName: 'Alex Wilber', sam: 'awilber', domain: 'contoso.local', resolution: 'resolved' }],
     hosts: ['WKS-17', 'DC-01'], first_seen: '2026-03-02T08:00:00.000Z', last_seen: '2026-03-02T09:00:00.000Z', trigger_count: 1, cnt: 3, url: 'https://contoso.atp.azure.com/alert/1', cloud_url: null, app: null, policy: null, threat_score: null, last_hash: 'h',
     closed_by_id: null, closed_by_name: null, closed_at: null, resolution: null, assigned_to_id: null, assigned_to_name: null, muted_until: null, created_at: '2026-03-02T08:00:00.000Z', updated_at: '2026-03-02T09:00:00.000Z',
+    graph_id: null, graph_url: null, incident_url: null,
     ...over,
   };
 }

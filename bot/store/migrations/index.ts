@@ -5,6 +5,7 @@ import * as onprem from './003-onprem';
 import * as cloud from './004-cloud';
 import * as hybrid from './005-hybrid';
 import * as notify from './006-notify';
+import * as graph from './008-graph';
 import * as extension from './010-extension';
 
 /**
@@ -17,5 +18,6 @@ export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect):
   '004-cloud': cloud,
   '005-hybrid': hybrid,
   '006-notify': notify,
+  '008-graph': graph,
   '010-extension': extension,
 };
