@@ -29,7 +29,7 @@ export interface AlertCardInput {
    * Teams unfurls): a snapshot, so it says when it was drawn, and offers Refresh (Universal Actions) and
    * "Open in chat with Hybridwatch" (Action.Submit, which also works where Universal Actions do not).
    */
-  inserted?: { via: 'search' | 'link'; drawnAt: string };
+  inserted?: { via: 'search' | 'link'; drawnAt: string; /** A Defender XDR incident link: which incident, how many of its alerts the ledger has. */ incident?: { id: string; alerts: number } };
   /** Defender XDR's side of the alert when it has a Graph id (issue 12): shown as "Resolved in Defender XDR: true positive". */
   xdr?: XdrView | null;
   /** Comments written from Teams: how many, and the latest (newest first). */
@@ -203,7 +203,8 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
 /** Teams keeps a link preview for 30 minutes, and an inserted card is a copy: say when it was drawn. */
 function insertedNote(i: NonNullable<AlertCardInput['inserted']>): string {
   const cache = i.via === 'link' ? ' Teams keeps link previews for up to 30 minutes;' : '';
-  return `Drawn at ${when(i.drawnAt)} from Hybridwatch's ledger.${cache} Refresh shows the current state.`;
+  const incident = i.incident ? ` Defender XDR incident ${plain(i.incident.id, 64)}: ${i.incident.alerts > 1 ? `the most severe, newest of its ${i.incident.alerts} alerts here` : 'its alert here'}.` : '';
+  return `Drawn at ${when(i.drawnAt)} from Hybridwatch's ledger.${incident}${cache} Refresh shows the current state.`;
 }
 
 /** The hybrid alert card (template `alert`). */

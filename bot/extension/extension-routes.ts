@@ -87,7 +87,7 @@ function notice(m: Matched, reason: LinkNoticeInput['reason'], settings: LinkSet
 
 /**
  * `composeExtension/queryLink`: a pasted portal link (Azure ATP cs1 URL, Cloud App Security alert,
- * Defender XDR alert) becomes that alert's card; anything else on those portals a neutral card.
+ * Defender XDR alert or incident) becomes that alert's card; anything else on those portals a neutral card.
  */
 export function alertLinkRoute(settings: LinkSettings, linkHosts: readonly string[]): LinkRoute<Matched> {
   return {
@@ -96,10 +96,10 @@ export function alertLinkRoute(settings: LinkSettings, linkHosts: readonly strin
     capability: 'read',
     match: (url) => matchLink(url, settings),
     async handle(ctx, m) {
-      const alert = m.match ? await alertByRefs(ctx.store.db, m.match.refs) : null;
-      if (!alert) return notice(m, 'unknown', settings, linkHosts);
+      const found = m.match ? await alertByRefs(ctx.store.db, m.match.refs) : null;
+      if (!found) return notice(m, 'unknown', settings, linkHosts);
       const deps = renderDeps(ctx);
-      return { type: 'result', attachments: [await alertAttachment(deps, alert, 'link', await deps.adminIds())], noCache: true };
+      return { type: 'result', attachments: [await alertAttachment(deps, found.alert, 'link', await deps.adminIds(), found.incident)], noCache: true };
     },
     withheld: (m, why: Withheld) => notice(m, why, settings, linkHosts),
   };

@@ -10,9 +10,13 @@ export interface LinkSettings {
   mcasUrl?: string;
 }
 
-/** A ledger column and a value that names the alert there. */
+/**
+ * A column and a value that names the alert: the ledger's own ids (CEF alert id, Cloud App Security
+ * `_id`, Defender XDR alert id), or through the Graph alerts table (issue 12) the provider's id or the
+ * Defender XDR incident.
+ */
 export interface LedgerRef {
-  column: 'onprem_id' | 'cloud_id';
+  column: 'onprem_id' | 'cloud_id' | 'graph_id' | 'provider_alert_id' | 'incident_id';
   value: string;
 }
 
@@ -35,6 +39,7 @@ const ATP_SUFFIX = '.atp.azure.com';
 const MCAS_SUFFIX = '.portal.cloudappsecurity.com';
 const XDR_HOST = 'security.microsoft.com';
 const ID = /^[A-Za-z0-9_.-]{1,200}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MDI_IN_XDR = /^aa([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 const hostOf = (url: string | undefined): string | null => {
@@ -78,14 +83,16 @@ const both = (column: LedgerRef['column'], id: string): LedgerRef[] => [...new S
 export const LINK_MATCHERS: LinkMatcher[] = [
   {
     // The CEF cs1 URL (`https://contoso.atp.azure.com/securityAlert/<guid>`): its last path part is the
-    // on-premises alert id, read exactly as the syslog source reads it.
+    // on-premises alert id, read exactly as the syslog source reads it. An alert only Graph saw has it as
+    // its providerAlertId, and `aa<guid>` as its Defender XDR id.
     name: 'atp-workspace',
     portal: 'Azure ATP',
     match(url, s) {
       const host = url.hostname.toLowerCase();
       if (!host.endsWith(ATP_SUFFIX) && host !== hostOf(s.atpWorkspaceUrl)) return null;
       const id = alertIdFromUrl(url.toString());
-      return id ? both('onprem_id', id) : [];
+      if (!id) return [];
+      return [...both('onprem_id', id), { column: 'provider_alert_id', value: id }, ...(GUID.test(id) ? both('graph_id', `aa${id}`) : [])];
     },
   },
   {
@@ -96,13 +103,13 @@ export const LINK_MATCHERS: LinkMatcher[] = [
       const host = url.hostname.toLowerCase();
       if (!host.endsWith(MCAS_SUFFIX) && !mcasHosts(s.mcasUrl).includes(host)) return null;
       const m = /^#\/alerts\/([A-Za-z0-9_-]{1,64})(?:[/?].*)?$/.exec(url.hash);
-      return m ? both('cloud_id', m[1]) : [];
+      return m ? [...both('cloud_id', m[1]), { column: 'provider_alert_id', value: m[1].toLowerCase() }] : [];
     },
   },
   {
-    // Defender XDR: `https://security.microsoft.com/alerts/<id>?tid=…`. A Defender for Identity alert's id
-    // there is `aa` + the Azure ATP alert GUID (a cs1 URL may already be this link: then the id itself).
-    // Other Defender XDR ids (Cloud App Security's, incidents) need the Graph alert ids of issue 12.
+    // Defender XDR: `https://security.microsoft.com/alerts/<id>?tid=…` (Graph's alertWebUrl). The id is the
+    // Graph alert id of an alert the Graph source recorded; a Defender for Identity alert's id there is `aa`
+    // + the Azure ATP alert GUID, so syslog-only alerts resolve too (a cs1 URL may itself be this link).
     name: 'defender-xdr-alert',
     portal: 'Microsoft Defender XDR',
     match(url) {
@@ -111,7 +118,19 @@ export const LINK_MATCHERS: LinkMatcher[] = [
       if (parts.length !== 2 || parts[0].toLowerCase() !== 'alerts' || !ID.test(parts[1])) return null;
       const id = parts[1];
       const mdi = MDI_IN_XDR.exec(id);
-      return [...both('onprem_id', id), ...(mdi ? both('onprem_id', mdi[1]) : [])];
+      return [...both('graph_id', id), ...both('onprem_id', id), ...(mdi ? both('onprem_id', mdi[1]) : [])];
+    },
+  },
+  {
+    // A Defender XDR incident: `/incidents/<id>` or `/incident2/<id>/overview` (Graph's incidentWebUrl):
+    // its alerts that the Graph source recorded.
+    name: 'defender-xdr-incident',
+    portal: 'Microsoft Defender XDR',
+    match(url) {
+      if (url.hostname.toLowerCase() !== XDR_HOST) return null;
+      const parts = url.pathname.split('/').filter(Boolean);
+      if (parts.length < 2 || !['incidents', 'incident2'].includes(parts[0].toLowerCase()) || !/^[A-Za-z0-9_-]{1,64}$/.test(parts[1])) return null;
+      return [{ column: 'incident_id', value: parts[1] }];
     },
   },
 ];

@@ -52,7 +52,9 @@ describe('link matchers (pure)', () => {
 
   test('links Hybridwatch does not read, and hostile input', () => {
     expect(matchLink('https://example.com/securityAlert/x', S)).toEqual({ url: expect.any(URL), match: null });
-    expect(matchLink('https://security.microsoft.com/incidents/28282', S)?.match).toBeNull();
+    expect(matchLink('https://security.microsoft.com/incidents/28282', S)?.match?.refs).toEqual([{ column: 'incident_id', value: '28282' }]);
+    expect(matchLink('https://security.microsoft.com/incident2/29/overview?tid=x', S)?.match?.refs).toEqual([{ column: 'incident_id', value: '29' }]);
+    expect(matchLink('https://security.microsoft.com/incidents', S)?.match).toBeNull();
     expect(matchLink('https://contoso.portal.cloudappsecurity.com/#/policy', S)?.match).toBeNull();
     for (const bad of ['http://contoso.atp.azure.com/securityAlert/x', 'javascript:alert(1)', '', 'x', 42, null, undefined, {}, 'https://' + 'a'.repeat(MAX_LINK)]) expect(matchLink(bad, S)).toBeNull();
     // The MCAS_URL host, with or without its region, is a Cloud App Security portal.
