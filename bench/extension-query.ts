@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { buildApp, type App } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import type { NormalizedAlert } from '../bot/hybrid/alert';
 import type { ExtensionFeature } from '../bot/extension/extension-feature';
-import { percentile, pgSchema, round, silentLog, tempDir } from './bench-util';
+import { percentile, pgSchema, round, silentLog, tempDir, writeBenchDirectory } from './bench-util';
 
 const ALERTS = 10_000;
 const USERS = 1000;
@@ -83,16 +82,7 @@ function invoke(url: string, agent: http.Agent, serviceUrl: string, name: string
 
 async function measure(databaseUrl: string | undefined, label: string): Promise<Record<string, number | string>> {
   const dir = tempDir('hw-bench-me-');
-  const directoryFile = path.join(dir, 'directory.json');
-  const users = Array.from({ length: USERS }, (_, i) => ({
-    aadObjectId: `00000000-0000-0000-0002-${String(i).padStart(12, '0')}`,
-    userPrincipalName: `u${i}@contoso.com`,
-    displayName: `Bench User ${i}`,
-    onPremisesSamAccountName: `u${i}`,
-    onPremisesDomainName: 'contoso.local',
-    roles: i === 1 ? ['Security Reader'] : i % 100 === 0 ? ['Security Operator'] : [],
-  }));
-  fs.writeFileSync(directoryFile, JSON.stringify({ users }));
+  const directoryFile = writeBenchDirectory(dir, USERS, (i) => (i === 1 ? ['Security Reader'] : i % 100 === 0 ? ['Security Operator'] : []));
   const connector = http.createServer((req, res) => req.resume().on('end', () => res.end('{"id":"1"}')));
   await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
   const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}/`;
