@@ -19,10 +19,18 @@ import type { ScoreMemo } from './score-memo';
 const DIRECTORY_WAIT_MS = 2000;
 
 const tooLong = (what: string): ExtensionResult => ({ type: 'message', text: `Search with at most ${MAX_QUERY} characters: ${what}.` });
-const words = (q: SearchQuery) => {
-  const p = q.initialRun ? ({ kind: 'empty' } as const) : parseQuery(q.text);
-  return p;
-};
+/** What was typed; opening the command (`initialRun`) counts as an empty query. */
+const parsed = (q: SearchQuery) => (q.initialRun ? ({ kind: 'empty' } as const) : parseQuery(q.text));
+
+/** `work`'s answer, or null when it takes longer than `ms` (or fails). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work.catch(() => null), new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** `searchAlerts`: open and recent alerts by title, type, user or host; empty = the latest. */
 export const searchAlertsRoute: QueryRoute = {
@@ -30,7 +38,7 @@ export const searchAlertsRoute: QueryRoute = {
   label: 'Searching Hybridwatch alerts',
   capability: 'read',
   async handle(ctx, q) {
-    const p = words(q);
+    const p = parsed(q);
     if (p.kind === 'tooLong') return tooLong('part of an alert title, a detection type, a user or a host');
     const deps = renderDeps(ctx);
     const [alerts, refreshUserIds] = await Promise.all([findAlerts(ctx.store.db, p.kind === 'words' ? p.words : [], q, ctx.clock.now()), deps.adminIds()]);
@@ -45,7 +53,7 @@ export function searchUsersRoute(views: ViewDeps, scores: ScoreMemo): QueryRoute
     label: 'Searching Hybridwatch users',
     capability: 'read',
     async handle(ctx, q) {
-      const p = words(q);
+      const p = parsed(q);
       if (p.kind === 'tooLong') return tooLong('part of a display name, a UPN (jdoe@contoso.com) or DOMAIN\\sam');
       const now = ctx.clock.now();
       const all = await scores.get(now);
@@ -56,7 +64,7 @@ export function searchUsersRoute(views: ViewDeps, scores: ScoreMemo): QueryRoute
         keys = await findUserKeys(ctx.store.db, p.text);
         if (!keys.length && /[@\\]/.test(p.text)) {
           // Someone no alert names yet: the directory knows the UPN or DOMAIN\sam (cached; bounded wait).
-          directoryUser = await Promise.race([findUser(views, q.text.trim()).catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), DIRECTORY_WAIT_MS).unref?.())]);
+          directoryUser = await within(findUser(views, q.text.trim()), DIRECTORY_WAIT_MS);
           if (directoryUser?.key) keys = [directoryUser.key];
         }
         const score = new Map(all.map((s) => [s.key, s.score.scoreCenti]));
