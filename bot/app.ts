@@ -27,9 +27,10 @@ import { tabFeature } from './tab/tab-feature';
 import { helpCommand } from './teams/commands/core-commands';
 import { mountMessages } from './teams/messages-route';
 import { createTurnHandler } from './teams/turn-handler';
-import type { ActionRoute, CommandRoute } from './teams/router';
+import type { ActionRoute, CommandRoute, LinkRoute, QueryRoute } from './teams/router';
 import { notifyFeature, type NotifyOptions } from './notify/notify-feature';
 import { installTemplates } from '../cards/render';
+import { extensionFeature } from './extension/extension-feature';
 import { loadCardsDir } from './templates/cards-dir';
 
 export interface AppOverrides {
@@ -94,12 +95,15 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const parts: AppParts = { config, store, services, server, adapter, directory, log, clock, fetch: o.fetch ?? fetch };
 
   // Each concern is one feature; order is the order of `help`.
-  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts), hybridFeature(parts), notifyFeature(parts, o.notify), devFeature(parts), tabFeature(parts)];
+  const hybrid = hybridFeature(parts);
+  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts), hybrid, notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
   for (const f of features) readiness.push(...(f.readiness ?? []));
   const commands: CommandRoute[] = [];
   commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands ?? []));
   const actions: ActionRoute[] = features.flatMap((f) => f.actions ?? []);
-  const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions });
+  const queries: QueryRoute[] = features.flatMap((f) => f.queries ?? []);
+  const links: LinkRoute<any>[] = features.flatMap((f) => f.links ?? []);
+  const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions, queries: () => queries, links: () => links });
   mountMessages(server, adapter, onTurn, log, metrics);
 
   if (config.mode === 'local') {
