@@ -12,6 +12,7 @@ import * as statusLatency from './status-latency';
 import * as ledgerRss from './ledger-rss';
 import * as multiInstance from './multi-instance-ingest';
 import * as cardRender from './card-render';
+import * as extensionQuery from './extension-query';
 
 type Bench = { name: string; run(): Promise<Record<string, number | string>> };
 
@@ -27,6 +28,7 @@ export const BENCHES: Bench[] = [
   { name: 'ledger-rss', run: ledgerRss.run },
   { name: 'multi-instance-ingest', run: multiInstance.run },
   { name: 'card-render', run: cardRender.run },
+  { name: 'extension-query', run: extensionQuery.run },
 ];
 
 async function main(): Promise<void> {

@@ -28,9 +28,10 @@ import { tabFeature } from './tab/tab-feature';
 import { helpCommand } from './teams/commands/core-commands';
 import { mountMessages } from './teams/messages-route';
 import { createTurnHandler } from './teams/turn-handler';
-import type { ActionRoute, CommandRoute } from './teams/router';
+import type { ActionRoute, CommandRoute, LinkRoute, QueryRoute } from './teams/router';
 import { notifyFeature, type NotifyOptions } from './notify/notify-feature';
 import { installTemplates } from '../cards/render';
+import { extensionFeature } from './extension/extension-feature';
 import { loadCardsDir } from './templates/cards-dir';
 
 export interface AppOverrides {
@@ -98,12 +99,14 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   // hooks register in it). Identity response needs the Graph connector and the hybrid view's cards.
   const early: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts)];
   const hybrid = hybridFeature(parts);
-  const features: Feature[] = [...early, hybrid, responseFeature(parts, hybrid), notifyFeature(parts, o.notify), devFeature(parts), tabFeature(parts)];
+  const features: Feature[] = [...early, hybrid, responseFeature(parts, hybrid), notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
   for (const f of features) readiness.push(...(f.readiness ?? []));
   const commands: CommandRoute[] = [];
   commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands ?? []));
   const actions: ActionRoute[] = features.flatMap((f) => f.actions ?? []);
-  const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions });
+  const queries: QueryRoute[] = features.flatMap((f) => f.queries ?? []);
+  const links: LinkRoute<any>[] = features.flatMap((f) => f.links ?? []);
+  const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions, queries: () => queries, links: () => links });
   mountMessages(server, adapter, onTurn, log, metrics);
 
   if (config.mode === 'local') {

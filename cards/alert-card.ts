@@ -24,6 +24,12 @@ export interface AlertCardInput {
   refreshUserIds?: string[];
   /** A short note for the clicker ("Cloud App Security did not confirm the close: …"); our own text. */
   notice?: string;
+  /**
+   * The card goes into a conversation through the message extension (a search result, or a pasted link
+   * Teams unfurls): a snapshot, so it says when it was drawn, and offers Refresh (Universal Actions) and
+   * "Open in chat with Hybridwatch" (Action.Submit, which also works where Universal Actions do not).
+   */
+  inserted?: { via: 'search' | 'link'; drawnAt: string; /** A Defender XDR incident link: which incident, how many of its alerts the ledger has. */ incident?: { id: string; alerts: number } };
   /** Defender XDR's side of the alert when it has a Graph id (issue 12): shown as "Resolved in Defender XDR: true positive". */
   xdr?: XdrView | null;
   /** Comments written from Teams: how many, and the latest (newest first). */
@@ -76,6 +82,8 @@ export interface AlertModel {
   muteTitle: string;
   resolutions: Array<{ title: string; value: Resolution; style: string }>;
   refreshUserIds: string[];
+  /** Message extension snapshot (see AlertCardInput.inserted): the drawn-at note and its two buttons. */
+  inserted: { show: boolean; note: string };
 }
 
 const SOURCE_TEXT: Record<AlertRow['source'], string> = {
@@ -188,7 +196,15 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
     muteTitle: muted ? 'Mute 24 h more' : 'Mute 24 h',
     resolutions: (Object.keys(RESOLUTIONS) as Resolution[]).map((r) => ({ title: RESOLUTIONS[r], value: r, style: r === 'truePositive' ? 'destructive' : 'default' })),
     refreshUserIds: (input.refreshUserIds ?? []).slice(0, 60),
+    inserted: { show: !!input.inserted, note: input.inserted ? insertedNote(input.inserted) : '' },
   };
+}
+
+/** Teams keeps a link preview for 30 minutes, and an inserted card is a copy: say when it was drawn. */
+function insertedNote(i: NonNullable<AlertCardInput['inserted']>): string {
+  const cache = i.via === 'link' ? ' Teams keeps link previews for up to 30 minutes;' : '';
+  const incident = i.incident ? ` Defender XDR incident ${plain(i.incident.id, 64)}: ${i.incident.alerts > 1 ? `the most severe, newest of its ${i.incident.alerts} alerts here` : 'its alert here'}.` : '';
+  return `Drawn at ${when(i.drawnAt)} from Hybridwatch's ledger.${incident}${cache} Refresh shows the current state.`;
 }
 
 /** The hybrid alert card (template `alert`). */

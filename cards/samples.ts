@@ -15,6 +15,7 @@ import { healthIssueModel, type HealthIssueNotice } from './health-issue-card';
 import type { HealthIssueView, HealthSnapshot } from '../bot/sources/graph/mdi-health';
 import { helpModel, type HelpEntry } from './help-card';
 import { integrationModel, type IntegrationNotice } from './integration-card';
+import { linkNoticeModel, type LinkNoticeInput } from './link-notice-card';
 import { policiesModel, type PoliciesData } from './policies-card';
 import { riskyModel, type RiskyListData } from './risky-card';
 import { riskyUserModel, type RiskyUserCardInput } from './risky-user-card';
@@ -170,6 +171,7 @@ export const SAMPLE_INPUTS = {
     ],
   }),
   integration: (): IntegrationNotice => ({ kind: 'changed', from: 'disabled', to: 'pending', actorName: 'Alex Wilber', at: '2026-03-02T08:55:00.000Z' }),
+  'link-notice': (): LinkNoticeInput => ({ reason: 'unknown', portal: 'Azure ATP', url: 'https://contoso.atp.azure.com/securityAlert/5d0e2b1e-0000-4f7e-9a4e-2b1e6c3f7a10', linkHosts: [...DEFAULT_LINK_HOSTS] }),
   policies: (): PoliciesData => ({
     detections: [
       { externalId: '2017', name: 'Suspected identity theft (pass-the-hash)', severity: 'high', seen: 1 },
@@ -267,6 +269,7 @@ export const SAMPLE_MODELS: Record<TemplateName, () => object> = {
   'health-issue': () => healthIssueModel(SAMPLE_INPUTS['health-issue']()),
   help: () => helpModel(SAMPLE_INPUTS.help().entries),
   integration: () => integrationModel(SAMPLE_INPUTS.integration()),
+  'link-notice': () => linkNoticeModel(SAMPLE_INPUTS['link-notice']()),
   policies: () => policiesModel(SAMPLE_INPUTS.policies()),
   risky: () => riskyModel(SAMPLE_INPUTS.risky()),
   'risky-user': () => riskyUserModel(SAMPLE_INPUTS['risky-user']()),

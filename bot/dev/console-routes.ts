@@ -2,7 +2,7 @@ import path from 'node:path';
 import restify, { type Request, type Response } from 'restify';
 import type { AppParts } from '../feature';
 import type { RoleName } from '../directory/roles';
-import { actionActivity, messageActivity, personalConversationId, DEV_CHANNEL_ID, type ActivityEnv, type DevUser, type Pane } from './activity-factory';
+import { actionActivity, cardButtonActivity, messageActivity, personalConversationId, DEV_CHANNEL_ID, type ActivityEnv, type DevUser, type Pane } from './activity-factory';
 import type { DevHub } from './dev-hub';
 import { loadScenario, replayScenario } from './scenario';
 import { repoRoot, StaticFiles } from './static-files';
@@ -18,7 +18,7 @@ interface ConsoleDeps {
   rememberUser(oid: string, name: string): void;
 }
 
-type DevDirectoryUser = DevUser & { upn: string; roles: RoleName[] };
+export type DevDirectoryUser = DevUser & { upn: string; roles: RoleName[] };
 
 /** Loopback Host, same Origin, JSON bodies: what every /dev route checks first. */
 export type Guard = (req: Request, res: Response, next: (err?: unknown) => void) => unknown;
@@ -28,7 +28,16 @@ export type Guard = (req: Request, res: Response, next: (err?: unknown) => void)
  * cannot send them without a preflight we never answer), a matching Origin when the browser sends
  * one, and a loopback Host (no DNS rebinding).
  */
-export function mountConsole(d: ConsoleDeps): { guard: Guard; files: StaticFiles } {
+/** What the console's other route files reuse: the guard, the JSON body parser, users, and delivery to /api/messages. */
+export interface ConsoleApi {
+  guard: Guard;
+  files: StaticFiles;
+  json: ReturnType<typeof restify.plugins.bodyParser>;
+  userFor(id: unknown): Promise<DevDirectoryUser | undefined>;
+  deliver(activity: Record<string, unknown>): Promise<{ status: number; body: any }>;
+}
+
+export function mountConsole(d: ConsoleDeps): ConsoleApi {
   const { parts, hub } = d;
   const server = parts.server;
   const root = repoRoot();
@@ -37,6 +46,7 @@ export function mountConsole(d: ConsoleDeps): { guard: Guard; files: StaticFiles
     'index.html': pub('index.html'),
     'console.css': pub('console.css'),
     'console.js': pub('console.js'),
+    'extension.js': pub('extension.js'),
     'markdown.js': pub('markdown.js'),
     'host-config.js': pub('host-config.js'),
     'cards.html': pub('cards.html'),
@@ -132,14 +142,19 @@ export function mountConsole(d: ConsoleDeps): { guard: Guard; files: StaticFiles
   });
 
   server.post('/dev/api/invoke', guard, json, async (req: Request, res: Response) => {
-    const b = (req.body ?? {}) as { userId?: unknown; activityId?: unknown; verb?: unknown; data?: unknown; trigger?: unknown };
+    const b = (req.body ?? {}) as { userId?: unknown; activityId?: unknown; verb?: unknown; data?: unknown; trigger?: unknown; kind?: unknown };
     const user = await userFor(b.userId);
     if (!user) return void res.send(400, { error: 'Pick a user from the directory.' });
     const target = typeof b.activityId === 'string' ? hub.get(b.activityId) : undefined;
     if (!target) return void res.send(404, { error: 'That card is not in this console (the console forgets on restart).' });
-    if (typeof b.verb !== 'string' || b.verb.length > 200) return void res.send(400, { error: 'verb must be a string.' });
     const data = b.data && typeof b.data === 'object' && !Array.isArray(b.data) ? (b.data as Record<string, unknown>) : {};
     const pane: Pane = target.conversationId === DEV_CHANNEL_ID ? 'channel' : 'personal';
+    if (b.kind === 'cardButton') {
+      // Action.Submit on a card the message extension inserted: Teams sends composeExtension/onCardButtonClicked.
+      const r = await deliver(cardButtonActivity(d.env(), user, pane, { activityId: target.id, threadId: target.threadId ?? target.id }, data, hub.newId(), parts.clock.now()));
+      return void res.send(200, { status: r.status, response: r.body });
+    }
+    if (typeof b.verb !== 'string' || b.verb.length > 200) return void res.send(400, { error: 'verb must be a string.' });
     const trigger = b.trigger === 'automatic' ? 'automatic' : 'manual';
     const activity = actionActivity(d.env(), user, pane, { activityId: target.id, threadId: target.threadId ?? target.id }, { verb: b.verb, data }, hub.newId(), parts.clock.now(), trigger);
     const r = await deliver(activity);
@@ -186,5 +201,5 @@ export function mountConsole(d: ConsoleDeps): { guard: Guard; files: StaticFiles
     const results = await run;
     return void res.send(200, { steps: results });
   });
-  return { guard, files };
+  return { guard, files, json, userFor, deliver };
 }

@@ -280,6 +280,29 @@ export interface SensorHealthTable {
   updated_at: string;
 }
 
+/** Message extension (issue 14): searchable text per alert, lowercased (what the compose box scans). */
+export interface AlertSearchTable {
+  alert_id: string;
+  text: string;
+  status: AlertsTable['status'];
+  severity_rank: number;
+  last_seen: string;
+}
+
+/** Message extension: users seen in alerts, as the user search shows them (original case). */
+export interface UserSearchTable {
+  user_key: string;
+  display_name: string | null;
+  upn: string | null;
+  account: string | null;
+}
+
+/** Message extension: lowercased terms of a user (each name word, the full name, UPN, DOMAIN\sam, sam), found by prefix. */
+export interface UserSearchTermsTable {
+  user_key: string;
+  term: string;
+}
+
 export interface Schema {
   integration: IntegrationTable;
   audit_log: AuditLogTable;
@@ -298,6 +321,9 @@ export interface Schema {
   graph_alerts: GraphAlertsTable;
   alert_comments: AlertCommentsTable;
   mdi_health_issues: MdiHealthIssuesTable;
+  alert_search: AlertSearchTable;
+  user_search: UserSearchTable;
+  user_search_terms: UserSearchTermsTable;
   identity_actions: IdentityActionsTable;
   // Issues 3–8 add their tables here and a migration file in ./migrations.
   [table: string]: any;

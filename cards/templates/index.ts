@@ -23,6 +23,8 @@ import help from './help.json';
 import helpData from './help.data.json';
 import integration from './integration.json';
 import integrationData from './integration.data.json';
+import linkNotice from './link-notice.json';
+import linkNoticeData from './link-notice.data.json';
 import policies from './policies.json';
 import policiesData from './policies.data.json';
 import risky from './risky.json';
@@ -45,6 +47,7 @@ export const BUILT_IN_TEMPLATES = {
   'health-issue': healthIssue,
   help,
   integration,
+  'link-notice': linkNotice,
   policies,
   risky,
   'risky-user': riskyUser,
@@ -67,6 +70,7 @@ export const SAMPLE_DATA: Record<TemplateName, object> = {
   'health-issue': healthIssueData,
   help: helpData,
   integration: integrationData,
+  'link-notice': linkNoticeData,
   policies: policiesData,
   risky: riskyData,
   'risky-user': riskyUserData,

@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { systemClock } from '../../bot/clock';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { USERS } from '../helpers/activities';
-import { ARTIFACTS, launchChromium } from './browser';
+import { launchChromium, openConsole } from './browser';
 
 /**
  * The issue's end-to-end scenario, clicked through the dev console in a real browser. Each step is its
@@ -30,24 +30,13 @@ async function say(pane: 'personal' | 'channel', text: string) {
   await input.press('Enter');
 }
 
-async function shot(name: string) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, name);
-  await page.screenshot({ path: file });
-  return file;
-}
+let shot: (name: string) => Promise<string>;
 
 beforeAll(async () => {
   // The system clock: the scenario, scoring and delivery all run on real time here.
   t = await startTestApp({ env: { INGEST_TOKEN: 'browser-e2e-token' }, overrides: { clock: systemClock } });
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(`${t.url}/dev/`);
-  await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: WAIT });
+  ({ page, shot } = await openConsole(browser.context, t.url, pageErrors, WAIT));
 });
 
 afterAll(async () => {

@@ -164,7 +164,8 @@ describe('SOC channel cards: subscribe, outbox, paced delivery, in-place updates
     const alertCreates = () => creates().filter((c) => /alert: storm|^Digest/.test(c.body.activity.summary ?? ''));
     await t.connector.waitFor(() => alertCreates().length >= 21, 30_000);
     const db = t.app.store.db;
-    for (let i = 0; i < 100 && (await pending()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Deadline, not a timing claim: the paced digest updates drain slower on a loaded machine.
+    for (let i = 0; i < 600 && (await pending()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await pending()).toBe(0);
     expect(alertCreates()).toHaveLength(21);
     const carded = (await db.selectFrom('notify_cards').select('card_key').where('card_key', 'like', 'alert:%').execute()).map((r) => r.card_key.slice(6));

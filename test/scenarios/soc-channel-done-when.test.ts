@@ -57,7 +57,15 @@ describe('SOC channel end to end: syslog + cloud source → cards, re-trigger in
     expect(summaries().filter((s) => /Azure ATP integration active/.test(s))).toHaveLength(1);
     for (const x of creates()) expectValidCard(x.body.activity.attachments[0].content);
 
-    const cardFor = async (id: string) => t.app.store.db.selectFrom('notify_cards').selectAll().where('card_key', '=', `alert:${id}`).executeTakeFirstOrThrow();
+    // The worker writes notify_cards just after Teams answers the POST: wait for the row, not only the POST.
+    const cardFor = async (id: string) => {
+      for (let i = 0; i < 200; i++) {
+        const row = await t.app.store.db.selectFrom('notify_cards').selectAll().where('card_key', '=', `alert:${id}`).executeTakeFirst();
+        if (row) return row;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no notify_cards row for ${id}`);
+    };
 
     // Re-trigger the brute force (cs2=update, higher cnt): the same card is updated in place + one thread reply.
     const bruteId = `atp:${guid(2)}`;

@@ -13,7 +13,7 @@ import type { ActionRoute } from '../router';
 
 export const actor = (ctx: HandlerContext): Actor => ({ id: ctx.caller.id, name: ctx.caller.name });
 
-function renderDeps(ctx: HandlerContext): RenderDeps {
+export function renderDeps(ctx: HandlerContext): RenderDeps {
   return ctx.services.notify?.render ?? { db: ctx.store.db, clock: ctx.clock, linkHosts: ctx.services.linkHosts, adminIds: async () => [], responseView: async (k, b) => (ctx.services.identityResponse ? ctx.services.identityResponse.view(k, b) : null) };
 }
 
