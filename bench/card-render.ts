@@ -1,6 +1,8 @@
 import { alertCard } from '../cards/alert-card';
 import { statusCard } from '../cards/status-card';
 import { userCard } from '../cards/user-card';
+import { riskyUserCard } from '../cards/risky-user-card';
+import { SAMPLE_INPUTS, sampleResponse } from '../cards/samples';
 import type { AlertRow } from '../bot/hybrid/alert';
 import { DEFAULT_LINK_HOSTS } from '../cards/card';
 
@@ -42,5 +44,9 @@ export async function run(): Promise<Record<string, number | string>> {
     alert_card_hostile_per_s: rate((i) => alertCard({ ...base, alert: hostile[i % 64], interactive: true })),
     status_card_per_s: rate(() => statusCard(status)),
     user_card_20_rows_per_s: rate(() => userCard(profile)),
+    // Issue 15: the identity response section (Entra ID Protection line, history, four confirmations).
+    user_card_20_rows_with_response_per_s: rate(() => userCard({ ...profile, response: sampleResponse() })),
+    risky_user_card_per_s: rate(() => riskyUserCard({ ...SAMPLE_INPUTS['risky-user'](), response: null })),
+    risky_user_card_with_response_per_s: rate(() => riskyUserCard(SAMPLE_INPUTS['risky-user']())),
   };
 }

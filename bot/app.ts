@@ -22,6 +22,7 @@ import { coreFeature } from './teams/core-feature';
 import { onPremFeature } from './sources/onprem/onprem-feature';
 import { cloudFeature } from './sources/cloud/cloud-feature';
 import { graphFeature } from './sources/graph/graph-feature';
+import { responseFeature } from './response/response-feature';
 import { devFeature } from './dev/dev-feature';
 import { tabFeature } from './tab/tab-feature';
 import { helpCommand } from './teams/commands/core-commands';
@@ -94,9 +95,11 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const adapter = createAdapter(config, log, o.botAuth);
   const parts: AppParts = { config, store, services, server, adapter, directory, log, clock, fetch: o.fetch ?? fetch };
 
-  // Each concern is one feature; order is the order of `help`.
+  // Each concern is one feature; order is the order of `help`, and of construction (event listeners and
+  // hooks register in it). Identity response needs the Graph connector and the hybrid view's cards.
+  const early: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts)];
   const hybrid = hybridFeature(parts);
-  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts), hybrid, notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
+  const features: Feature[] = [...early, hybrid, responseFeature(parts, hybrid), notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
   for (const f of features) readiness.push(...(f.readiness ?? []));
   const commands: CommandRoute[] = [];
   commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands ?? []));

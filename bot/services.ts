@@ -39,4 +39,10 @@ export interface Services {
   xdrActions?: import('./sources/graph/xdr-actions').XdrActions;
   /** Defender for Identity sensors and health issues (cached ≤ 30 s); says "not configured" without GRAPH_*. */
   mdiHealth?: import('./sources/graph/mdi-health').MdiHealth;
+  /**
+   * Identity response (issue 15): Entra ID Protection's view and the actions on a user (confirm compromised,
+   * revoke sessions, disable the on-premises account, force a password reset, dismiss risk) through Graph,
+   * or simulated in local mode. Set by responseFeature.
+   */
+  identityResponse?: import('./response/identity-response').IdentityResponse;
 }

@@ -1,5 +1,6 @@
 import { fact, plain, when, type CardMessage, type Fact } from './card';
 import { render } from './render';
+import { noticeColor, responseModel, type NoticeTone, type ResponseInput, type ResponseModel } from './response-section';
 
 export interface RiskyReason {
   source: 'onprem' | 'cloud' | 'both';
@@ -18,10 +19,17 @@ export interface RiskyUserCardInput {
   dismissed?: { byName: string; at: string } | null;
   interactive: boolean;
   refreshUserIds?: string[];
+  /** Entra ID Protection's view, what was done to the user, and the response buttons (issue 15). */
+  response?: ResponseInput | null;
+  /** Our own sentence on top for the clicker ("Sessions revoked."), and how it reads. */
+  notice?: string;
+  noticeTone?: NoticeTone;
 }
 
 /** cards/templates/risky-user.json. */
-export interface RiskyUserModel {
+export interface RiskyUserModel extends ResponseModel {
+  notice: string;
+  noticeColor: string;
   userKey: string;
   name: string;
   facts: Fact[];
@@ -45,6 +53,8 @@ export function riskyUserModel(d: RiskyUserCardInput): RiskyUserModel {
   facts.push(fact('Crossed at', when(d.at)));
   return {
     userKey: d.userKey,
+    notice: d.notice ? plain(d.notice, 600) : '',
+    noticeColor: noticeColor(d.noticeTone),
     name: plain(displayNameOf(d, d.userKey), 120),
     facts,
     reasons: d.reasons.slice(0, MAX_REASONS).map((r) => fact(SOURCE[r.source] ?? 'Other', plain(r.text, 200))),
@@ -52,6 +62,7 @@ export function riskyUserModel(d: RiskyUserCardInput): RiskyUserModel {
     dismissed: { show: !!d.dismissed, by: d.dismissed ? plain(d.dismissed.byName, 80) : '', at: d.dismissed ? when(d.dismissed.at) : '' },
     canDismiss: d.interactive && !d.dismissed,
     refreshUserIds: (d.refreshUserIds ?? []).slice(0, 60),
+    ...responseModel(d.response),
   };
 }
 

@@ -19,6 +19,7 @@ import { linkNoticeModel, type LinkNoticeInput } from './link-notice-card';
 import { policiesModel, type PoliciesData } from './policies-card';
 import { riskyModel, type RiskyListData } from './risky-card';
 import { riskyUserModel, type RiskyUserCardInput } from './risky-user-card';
+import type { ResponseInput } from './response-section';
 import { statusModel, type StatusData } from './status-card';
 import type { TemplateName } from './templates';
 import { userModel, type UserProfileData } from './user-card';
@@ -66,6 +67,27 @@ export function sampleAlertRow(over: Partial<AlertRow> = {}): AlertRow {
 }
 
 const JOHN = { key: 'aad:00000000-0000-0000-0000-000000000004', displayName: 'John Doe', upn: 'jdoe@contoso.com', onPremAccount: 'CONTOSO\\jdoe' };
+
+/** Identity response (issue 15): Megan Bowen confirmed John Doe compromised and revoked his sessions; Defender for Identity does not know his SID. */
+export function sampleResponse(over: Partial<ResponseInput> = {}): ResponseInput {
+  return {
+    mode: 'graph',
+    target: { name: JOHN.displayName, upn: JOHN.upn, onPremAccount: JOHN.onPremAccount },
+    entra: { riskLevel: 'high', riskState: 'confirmedCompromised', riskDetail: 'adminConfirmedUserCompromised', riskLastUpdatedDateTime: '2026-03-02T09:26:00.000Z' },
+    entraNote: null,
+    history: [
+      { action: 'confirmCompromised', status: 'done', byName: 'Megan Bowen', at: '2026-03-02T09:26:00.000Z' },
+      { action: 'revokeSessions', status: 'done', byName: 'Megan Bowen', at: '2026-03-02T09:27:00.000Z' },
+    ],
+    actions: [
+      { verb: 'confirmCompromised', available: true, reason: null, done: true },
+      { verb: 'revokeSessions', available: true, reason: null, done: true },
+      { verb: 'disableAccount', available: false, reason: 'Defender for Identity has no account with the on-premises SID of CONTOSO\\jdoe (S-1-5-21-1004336348-1177238915-682003330-1107).', done: false },
+      { verb: 'forcePasswordReset', available: false, reason: 'Defender for Identity has no account with the on-premises SID of CONTOSO\\jdoe (S-1-5-21-1004336348-1177238915-682003330-1107).', done: false },
+    ],
+    ...over,
+  };
+}
 
 export function sampleIntegration(over: Partial<IntegrationState> = {}): IntegrationState {
   return { state: 'active', since: '2026-03-02T09:06:00.000Z', byId: null, byName: null, enabledAt: '2026-03-02T08:55:00.000Z', activatedAt: '2026-03-02T09:06:00.000Z', lastOnPremAt: '2026-03-02T09:12:00.000Z', lastCloudAt: '2026-03-02T09:20:00.000Z', ignoredCount: 4, nodataWarnedAt: null, ...over };
@@ -185,6 +207,7 @@ export const SAMPLE_INPUTS = {
     at: '2026-03-02T09:20:00.000Z',
     interactive: true,
     refreshUserIds: ['8:orgid:00000000-0000-0000-0000-000000000002'],
+    response: sampleResponse(),
   }),
   status: (): StatusData => ({
     integration: sampleIntegration({ byName: 'Alex Wilber' }),
@@ -221,6 +244,16 @@ export const SAMPLE_INPUTS = {
     windowDays: 7,
     now: SAMPLE_NOW,
     interactive: true,
+    response: sampleResponse({
+      entra: { riskLevel: 'medium', riskState: 'atRisk', riskDetail: 'none', riskLastUpdatedDateTime: '2026-03-02T09:21:00.000Z' },
+      history: [],
+      actions: [
+        { verb: 'confirmCompromised', available: true, reason: null, done: false },
+        { verb: 'revokeSessions', available: true, reason: null, done: false },
+        { verb: 'disableAccount', available: true, reason: null, done: false },
+        { verb: 'forcePasswordReset', available: true, reason: null, done: false },
+      ],
+    }),
   }),
 };
 

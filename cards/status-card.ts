@@ -37,6 +37,8 @@ export interface StatusData {
   graph?: GraphSourceStatus;
   /** Defender for Identity sensors through Graph: the one-line summary (issue 12). */
   defenderIdentity?: HealthSummary;
+  /** Entra ID Protection for the identity response (issue 15): a tenant-wide problem reading it, said here once. */
+  entraIdProtection?: { mode: 'graph' | 'local'; problem: string | null };
 }
 
 /** What cards/templates/status.json binds to. The explanation of each state is wording in the template. */
@@ -84,6 +86,7 @@ export function statusModel(d: StatusData): StatusModel {
     facts.push(fact('Defender for Identity sensors', plain(mdi.line, 200)));
     if (mdi.problem && mdi.configured) facts.push(fact('Sensor health problem', `${plain(mdi.problem.message, 200)}. ${plain(mdi.problem.fix, 250)}`));
   }
+  if (d.entraIdProtection?.problem) facts.push(fact('Entra ID Protection', plain(d.entraIdProtection.problem, 450)));
   return {
     state: s.state,
     stateLabel: STATE[s.state].label,

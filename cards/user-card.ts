@@ -1,6 +1,7 @@
 import { colorOf, fact, plain, when, type CardMessage, type Fact } from './card';
 import { nameOf, num } from './risky-card';
 import { renderFitted } from './render';
+import { noticeColor, responseModel, type NoticeTone, type ResponseInput, type ResponseModel } from './response-section';
 
 export interface TimelineItem {
   id: string;
@@ -41,8 +42,11 @@ export interface UserProfileData {
   now: string;
   /** Show the Dismiss button (the card goes to someone who may manage). */
   interactive: boolean;
-  /** Our own sentence shown on top (e.g. "Dismissed."). */
+  /** Our own sentence shown on top (e.g. "Dismissed."), and how it reads (default good news). */
   notice?: string;
+  noticeTone?: NoticeTone;
+  /** Entra ID Protection's view, what was done to the user, and the response buttons (issue 15). */
+  response?: ResponseInput | null;
 }
 
 /** A timeline row; it opens its alert card (`alert.show`). */
@@ -56,9 +60,10 @@ export interface TimelineRowModel {
 }
 
 /** cards/templates/user.json. */
-export interface UserModel {
+export interface UserModel extends ResponseModel {
   userKey: string;
   notice: string;
+  noticeColor: string;
   name: string;
   status: { label: string; detail: string; color: string; bold: boolean };
   facts: Fact[];
@@ -98,7 +103,8 @@ export function userModel(d: UserProfileData, level = 0): UserModel {
   facts.push(fact('Risky at', `≥ ${d.thresholds.percentile}th percentile and score ≥ ${d.thresholds.minScore} (last ${d.windowDays} days)`));
   return {
     userKey: d.key,
-    notice: d.notice ? plain(d.notice, 300) : '',
+    notice: d.notice ? plain(d.notice, 600) : '',
+    noticeColor: noticeColor(d.noticeTone),
     name: plain(nameOf(d), 120),
     status: status(d),
     facts,
@@ -106,6 +112,7 @@ export function userModel(d: UserProfileData, level = 0): UserModel {
     cloud: timeline(d.cloud, titleMax),
     history: d.history.map((h) => fact(when(h.at), `${num(h.score)} (${h.percentile}th)`)),
     canDismiss: d.interactive && d.state === 'risky',
+    ...responseModel(d.response),
   };
 }
 

@@ -28,6 +28,12 @@ export const CAPABILITIES = {
   operate: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator', 'Security Operator'],
   /** subscribe, unsubscribe, subscriptions, user.dismiss */
   manage: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator'],
+  /**
+   * Identity response on a user in Entra ID and Active Directory (issue 15): confirm compromised, revoke
+   * sessions, disable the on-premises account, force a password reset, dismiss risk in Entra ID Protection.
+   * Security Administrator and up: Cloud App Security Administrator's scope stops at cloud apps.
+   */
+  respond: ['Global Administrator', 'Security Administrator'],
   /** enable / disable the Azure ATP integration: the seed requires a Global Administrator */
   integrate: ['Global Administrator'],
 } as const satisfies Record<string, readonly RoleName[]>;

@@ -13,6 +13,8 @@ const LAST_PURGE = 'hybrid.purge.last';
 export interface HybridFeature extends Feature {
   priority: PriorityService;
   resolver: IdentityResolver;
+  /** What the `user` and `risky` cards are built from (identity response answers with the user card). */
+  views: ViewDeps;
   /** Rescore everyone (aged-out alerts, percentile shifts). Hourly; callable in tests. */
   sweep(): Promise<{ users: number }>;
   /** Delete what is older than RETENTION_DAYS. Daily; callable in tests. */
@@ -54,6 +56,7 @@ export function hybridFeature(parts: AppParts): HybridFeature {
     name: 'hybrid',
     priority,
     resolver,
+    views: deps,
     commands: hybridCommands(deps),
     actions: [dismissAction(deps), showUserAction(deps)],
     sweep: () => priority.sweep(),

@@ -105,8 +105,18 @@ async function timeline(d: ViewDeps, key: string, environment: 'onprem' | 'cloud
   return rows.map((r) => ({ id: r.id, title: r.title, severity: r.severity, status: r.status, firstSeen: r.first_seen, lastSeen: r.last_seen, triggerCount: Number(r.trigger_count), points: (points.get(r.id) ?? 0) / 100 }));
 }
 
-/** `opts.all`: a snapshot the caller already took at `now` (several profiles at once need it once). */
-export async function profileData(d: ViewDeps, key: string, now: Date, opts: { interactive: boolean; directoryUser?: DirectoryUser; notice?: string; all?: Scored[] }): Promise<UserProfileData> {
+export interface ProfileOptions {
+  interactive: boolean;
+  directoryUser?: DirectoryUser;
+  notice?: string;
+  noticeTone?: UserProfileData['noticeTone'];
+  /** Identity response (issue 15): Entra ID Protection's view, what was done, the buttons. */
+  response?: UserProfileData['response'];
+  /** A snapshot the caller already took at `now` (several profiles at once need it once). */
+  all?: Scored[];
+}
+
+export async function profileData(d: ViewDeps, key: string, now: Date, opts: ProfileOptions): Promise<UserProfileData> {
   const all = opts.all ?? (await snapshot(d, now));
   const mine = all.find((s) => s.key === key);
   const stored = mine?.stored ?? (await d.priority.stored(d.db, [key])).get(key);
@@ -160,6 +170,8 @@ export async function profileData(d: ViewDeps, key: string, now: Date, opts: { i
     now: now.toISOString(),
     interactive: opts.interactive,
     notice: opts.notice,
+    noticeTone: opts.noticeTone,
+    response: opts.response ?? null,
   };
 }
 

@@ -55,7 +55,7 @@ export function notifyFeature(parts: AppParts, o: Partial<NotifyOptions> = {}): 
     return adminCache.ids;
   }
 
-  const render: RenderDeps = { db: store.db, clock, linkHosts: services.linkHosts, adminIds };
+  const render: RenderDeps = { db: store.db, clock, linkHosts: services.linkHosts, adminIds, responseView: async (key, buttons) => (services.identityResponse ? services.identityResponse.view(key, buttons) : null) };
   const worker = new DeliveryWorker({
     db: store.db,
     dialect: store.dialect,

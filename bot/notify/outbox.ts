@@ -111,6 +111,10 @@ export class Outbox {
       case 'user.risky':
         for (const s of await this.subscribers(trx)) await this.insert(trx, s.id, 'risky', userKey(e.userKey), { userKey: e.userKey, at: e.at, detail: e.detail ?? null }, e.at);
         return;
+      case 'user.changed':
+        // Dismissed, confirmed compromised, sessions revoked…: every conversation holding the risky-user card sees it.
+        for (const c of await this.holdersOf(trx, userKey(e.userKey), 'risky')) await this.ensurePending(trx, c, 'risky.update', userKey(e.userKey), {}, e.at);
+        return;
     }
   }
 

@@ -6,6 +6,7 @@ import { xdrStateOf } from '../sources/graph/graph-store';
 import { DIGEST_LISTED, digestCard } from '../../cards/digest-card';
 import { integrationCard, type IntegrationNotice } from '../../cards/integration-card';
 import { riskyUserCard, type RiskyReason, type RiskyUserCardInput } from '../../cards/risky-user-card';
+import type { NoticeTone, ResponseInput } from '../../cards/response-section';
 import { when } from '../../cards/card';
 import type { Clock } from '../clock';
 import { toAlertRow, type AlertRow } from '../hybrid/alert';
@@ -20,6 +21,8 @@ export interface RenderDeps {
   linkHosts: readonly string[];
   /** Who gets the interactive view through `refresh.userIds` (≤ 60). */
   adminIds: () => Promise<string[]>;
+  /** Identity response on the risky-user card (issue 15): Entra ID Protection's view, what was done, the buttons. */
+  responseView?: (userKey: string, buttons: boolean) => Promise<ResponseInput | null>;
 }
 
 export async function loadAlert(db: Kysely<Schema>, id: string): Promise<AlertRow | null> {
@@ -74,7 +77,14 @@ interface RiskyPayload {
   } | null;
 }
 
-export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive: boolean): Promise<RiskyUserCardInput> {
+export interface RiskyViewExtra {
+  /** The response buttons (the viewer gets the interactive card). */
+  buttons?: boolean;
+  notice?: string;
+  noticeTone?: NoticeTone;
+}
+
+export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive: boolean, extra: RiskyViewExtra = {}): Promise<RiskyUserCardInput> {
   const row = await deps.db.selectFrom('user_scores').selectAll().where('user_key', '=', p.userKey).executeTakeFirst().catch(() => undefined);
   const d = p.detail ?? {};
   const reasons: RiskyReason[] = (d.reasons ?? []).slice(0, 20).map((r) => ({
@@ -93,6 +103,9 @@ export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive:
     dismissed: row?.risky_state === 'dismissed' && row.dismissed_by_name ? { byName: row.dismissed_by_name, at: row.dismissed_at ?? p.at } : null,
     interactive,
     refreshUserIds: await deps.adminIds(),
+    response: deps.responseView ? await deps.responseView(p.userKey, extra.buttons ?? false).catch(() => null) : null,
+    notice: extra.notice,
+    noticeTone: extra.noticeTone,
   };
 }
 

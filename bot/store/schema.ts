@@ -176,6 +176,23 @@ export interface MdiHealthIssuesTable {
   notified: number;
 }
 
+/** Identity response (issue 15): one row per attempt at an action on a user; (user_key, action, round) is unique. */
+export interface IdentityActionsTable {
+  id: string;
+  user_key: string;
+  action: 'confirmCompromised' | 'revokeSessions' | 'disableAccount' | 'forcePasswordReset' | 'dismissRisk';
+  round: number;
+  status: 'pending' | 'done' | 'failed';
+  mode: 'graph' | 'local';
+  by_id: string;
+  by_name: string;
+  requested_at: string;
+  lease_until_ms: number;
+  done_at: string | null;
+  target: string; // JSON
+  answer: string | null; // JSON
+}
+
 export interface MigrationMarker {
   id: Generated<number>;
 }
@@ -307,6 +324,7 @@ export interface Schema {
   alert_search: AlertSearchTable;
   user_search: UserSearchTable;
   user_search_terms: UserSearchTermsTable;
+  identity_actions: IdentityActionsTable;
   // Issues 3–8 add their tables here and a migration file in ./migrations.
   [table: string]: any;
 }

@@ -101,6 +101,43 @@ test('Close on an alert card updates the card', async () => {
   }
 });
 
+test('as Megan Bowen (Security Administrator): confirm John Doe compromised and revoke his sessions from the risky-user card', async () => {
+  await as(USERS.securityAdmin);
+  const risky = () => channel().locator('.msg[data-role="bot"]').filter({ hasText: 'Risky user' }).first();
+  // Her own view arrives through the card's automatic refresh: each response button opens its confirmation.
+  await risky().getByRole('button', { name: /^Confirm compromised/ }).click({ timeout: WAIT });
+  await risky().getByText(/Confirm John Doe \(jdoe@contoso\.com\) as compromised in Entra ID Protection/).waitFor({ timeout: WAIT });
+  await risky().getByRole('button', { name: 'Confirm: confirm compromised' }).click({ timeout: WAIT });
+  await risky().filter({ hasText: 'Confirmed compromised in Entra ID Protection by Megan Bowen' }).waitFor({ timeout: WAIT });
+  await risky().getByRole('button', { name: /^Revoke sessions/ }).click({ timeout: WAIT });
+  await risky().getByRole('button', { name: 'Confirm: revoke sessions' }).click({ timeout: WAIT });
+  await risky().filter({ hasText: 'Sessions revoked by Megan Bowen' }).waitFor({ timeout: WAIT });
+  await risky().scrollIntoViewIfNeeded();
+  await shot('dev-console-response.png');
+  // The channel copy (what everyone sees, updated in place) shows both: look as Lee Gu, who gets no interactive view.
+  await as(USERS.securityReader);
+  const copy = risky().filter({ hasText: 'Confirmed compromised in Entra ID Protection by Megan Bowen' }).filter({ hasText: 'Sessions revoked by Megan Bowen' });
+  await copy.waitFor({ timeout: WAIT });
+  expect(await copy.locator('.edited').count()).toBe(1);
+  expect(await risky().getByRole('button', { name: /^Revoke sessions/ }).count()).toBe(0);
+  const audit = await t.app.store.db.selectFrom('audit_log').select(['action', 'actor_name', 'outcome']).where('action', 'in', ['user.confirmCompromised', 'user.revokeSessions']).orderBy('at').execute();
+  expect(audit).toEqual([
+    { action: 'user.confirmCompromised', actor_name: 'Megan Bowen', outcome: 'ok' },
+    { action: 'user.revokeSessions', actor_name: 'Megan Bowen', outcome: 'ok' },
+  ]);
+});
+
+test('as Isaiah Langer (Security Operator): the same button is refused, naming the role', async () => {
+  await as(USERS.securityOperator);
+  const risky = () => channel().locator('.msg[data-role="bot"]').filter({ hasText: 'Risky user' }).first();
+  await risky().getByRole('button', { name: /^Revoke sessions/ }).click({ timeout: WAIT });
+  await risky().getByRole('button', { name: /^Confirm: revoke sessions/ }).click({ timeout: WAIT });
+  await risky().locator('.note', { hasText: 'You have: Security Operator' }).waitFor({ timeout: WAIT });
+  expect(await risky().locator('.note').innerText()).toMatch(/needs one of these roles: Global Administrator, Security Administrator/);
+  const denied = await t.app.store.db.selectFrom('audit_log').select(['actor_name']).where('outcome', '=', 'denied').where('action', '=', "Revoking a user's sign-in sessions").execute();
+  expect(denied).toEqual([{ actor_name: 'Isaiah Langer' }]);
+});
+
 test('`alerts` as a Security Operator: Open on a row shows that alert with the operate buttons', async () => {
   await as(USERS.securityOperator);
   await say('personal', 'alerts');

@@ -9,7 +9,8 @@ import { policiesCard, policiesModel } from '../../cards/policies-card';
 import { BUILT_INS } from '../../cards/render';
 import { riskyCard, riskyModel } from '../../cards/risky-card';
 import { riskyUserCard, riskyUserModel } from '../../cards/risky-user-card';
-import { SAMPLE_INPUTS, sampleAlertRow } from '../../cards/samples';
+import { SAMPLE_INPUTS, sampleAlertRow, sampleResponse } from '../../cards/samples';
+import type { ResponseInput } from '../../cards/response-section';
 import { statusCard, statusModel } from '../../cards/status-card';
 import type { TemplateName } from '../../cards/templates';
 import { userCard, userModel } from '../../cards/user-card';
@@ -44,6 +45,17 @@ interface Case<I> {
   model: (i: I) => object;
 }
 const c = <I>(x: Case<I>): Case<any> => x;
+/** Identity response (issue 15) with `s` in every field that comes from outside (names, Graph's enums, reasons). */
+const hostileResponse = (s: string): ResponseInput =>
+  sampleResponse({
+    target: { name: s, upn: s, onPremAccount: s },
+    entra: { riskLevel: s, riskState: s, riskDetail: s, riskLastUpdatedDateTime: s },
+    history: [{ action: 'revokeSessions', status: 'done', byName: s, at: '2026-03-02T09:00:00.000Z' }],
+    actions: [
+      { verb: 'revokeSessions', available: true, reason: null, done: true },
+      { verb: 'disableAccount', available: false, reason: s, done: false },
+    ],
+  });
 const CASES: Array<Case<any>> = [
   c({ template: 'alert', card: alertCard, model: alertModel, input: (s) => ({ ...SAMPLE_INPUTS.alert(), alert: sampleAlertRow({ title: s, description: s, type_name: s, hosts: [s, s], app: s, users: [{ raw: s, key: 'k', displayName: s, upn: s, sam: s, domain: s, resolution: 'ambiguous', note: s }], closed_by_name: s, assigned_to_name: s, graph_id: 'g1', graph_url: `https://evil.example/${s}` }), context: { other: 'cloud' as const, count: 2, topTitles: [s, s], hybridChain: true }, xdr: { status: 'resolved', classification: s, determination: s, assignedTo: s, category: s }, comments: { count: 3, latest: [{ byName: s, at: '2026-03-02T09:00:00.000Z', text: s }] } }) }),
   c({ template: 'health', card: (i: HealthSnapshot) => healthCard(i, [...DEFAULT_LINK_HOSTS]), model: (i: HealthSnapshot) => healthModel(i, [...DEFAULT_LINK_HOSTS]), input: (s): HealthSnapshot => { const h = SAMPLE_INPUTS.health(); return { ...h, sensors: { ok: true, items: [{ id: s, name: s, domain: s, type: s, health: s, deployment: s, service: s, version: s, openIssues: 1 }] }, issues: { ok: true, items: [{ ...SAMPLE_HEALTH_ISSUE_OF(h), title: s, description: s, severity: s, sensors: [s], domains: [s], recommendations: [s] }] } }; } }),
@@ -51,8 +63,9 @@ const CASES: Array<Case<any>> = [
   c({ template: 'health-issue', card: healthIssueCard, model: healthIssueModel, input: (s) => { const n = SAMPLE_INPUTS['health-issue'](); return { ...n, issue: { ...n.issue, title: s, description: s, sensors: [s], domains: [s], recommendations: [s], severity: s } }; } }),
   c({ template: 'alerts', card: alertsCard, model: alertsModel, input: (s) => ({ ...SAMPLE_INPUTS.alerts(), items: SAMPLE_INPUTS.alerts().items.map((i) => ({ ...i, title: s, users: [s, s], severity: s })) }) }),
   c({ template: 'risky', card: riskyCard, model: riskyModel, input: (s) => ({ ...SAMPLE_INPUTS.risky(), rows: SAMPLE_INPUTS.risky().rows.map((r) => ({ ...r, displayName: s, upn: s, onPremAccount: s, resolution: s })) }) }),
-  c({ template: 'risky-user', card: riskyUserCard, model: riskyUserModel, input: (s) => ({ ...SAMPLE_INPUTS['risky-user'](), displayName: s, upn: s, onPremAccount: s, reasons: [{ source: 'onprem' as const, text: s }], dismissed: { byName: s, at: '2026-03-02T09:00:00.000Z' } }) }),
-  c({ template: 'user', card: userCard, model: userModel, input: (s) => ({ ...SAMPLE_INPUTS.user(), displayName: s, upn: s, onPremAccount: s, note: s, resolution: s, roles: [s], notice: s, onprem: SAMPLE_INPUTS.user().onprem.map((i) => ({ ...i, title: s, status: s, severity: s })) }) }),
+  c({ template: 'risky-user', card: riskyUserCard, model: riskyUserModel, input: (s) => ({ ...SAMPLE_INPUTS['risky-user'](), displayName: s, upn: s, onPremAccount: s, reasons: [{ source: 'onprem' as const, text: s }], dismissed: { byName: s, at: '2026-03-02T09:00:00.000Z' }, notice: s, response: hostileResponse(s) }) }),
+  c({ template: 'risky-user', card: riskyUserCard, model: riskyUserModel, input: (s) => ({ ...SAMPLE_INPUTS['risky-user'](), response: { ...hostileResponse(s), entra: null, entraNote: s } }) }),
+  c({ template: 'user', card: userCard, model: userModel, input: (s) => ({ ...SAMPLE_INPUTS.user(), displayName: s, upn: s, onPremAccount: s, note: s, resolution: s, roles: [s], notice: s, onprem: SAMPLE_INPUTS.user().onprem.map((i) => ({ ...i, title: s, status: s, severity: s })), response: hostileResponse(s) }) }),
   c({ template: 'status', card: statusCard, model: statusModel, input: (s) => ({ ...SAMPLE_INPUTS.status(), integration: { ...SAMPLE_INPUTS.status().integration, byName: s }, onPremSources: [s], health: { title: s, sensor: s, severity: 'high', at: '2026-03-02T09:00:00.000Z' }, cloud: { configured: true, lastPollAt: null, lastError: { message: s, fix: s, at: '2026-03-02T09:00:00.000Z' } } }) }),
   c({ template: 'digest', card: digestCard, model: digestModel, input: (s): DigestCardInput => ({ ...SAMPLE_INPUTS.digest(), byType: [[s, 2]], topUsers: [[s, 2]], alerts: [{ id: 'a', title: s, severity: s, users: [s] }] }) }),
   c({ template: 'integration', card: integrationCard, model: integrationModel, input: (s) => ({ ...SAMPLE_INPUTS.integration(), actorName: s }) }),

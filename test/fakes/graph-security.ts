@@ -2,8 +2,10 @@ import { systemClock, type Clock } from '../../bot/clock';
 import { FakeGraph, type FakeGraphAnswer, type FakeGraphRequest } from './graph';
 import { parseFilter } from './odata-filter';
 import { graphTime } from './graph-security-bodies';
+import { FakeIdentityEndpoints, IDENTITY_PERMISSIONS, identityArea, type IdentityArea } from './graph-identity';
 
 export * from './graph-security-bodies';
+export { makeIdentityAccount, makeRiskyUser } from './graph-identity';
 
 /**
  * Microsoft Graph's security API for tests, on the same https fake as the directory and token endpoint
@@ -11,8 +13,9 @@ export * from './graph-security-bodies';
  * get; PATCH; POST comments), and Defender for Identity sensors and health issues. Bodies follow
  * Microsoft's documented examples (makeGraphAlert, makeSensor, makeHealthIssue). Failures are
  * scriptable (`failNext`), a tenant can be "not onboarded" to Defender for Identity, and each kind of call
- * can be refused with the 403 a missing application permission gets. Issue 15 adds its endpoints the
- * same way: push a route onto `routes`.
+ * can be refused with the 403 a missing application permission gets. Issue 15's endpoints (Entra ID
+ * Protection, revokeSignInSessions, identityAccounts and invokeAction) are in `identity`
+ * (graph-identity.ts) and share the scripts, permissions and call log.
  */
 
 /** One scripted answer instead of the real one (consumed in order by matching security calls). */
@@ -30,7 +33,7 @@ export interface GraphScript {
   pass?: boolean;
 }
 
-export type SecurityArea = 'alerts' | 'alertWrites' | 'sensors' | 'healthIssues';
+export type SecurityArea = 'alerts' | 'alertWrites' | 'sensors' | 'healthIssues' | IdentityArea;
 
 export interface SecurityCall {
   at: number;
@@ -67,10 +70,13 @@ export class FakeGraphSecurity extends FakeGraph {
   readonly calls: SecurityCall[] = [];
   /** Each PATCH as received (id, body). */
   readonly patches: Array<{ id: string; body: any }> = [];
+  /** Entra ID Protection, revokeSignInSessions, Defender for Identity identity accounts and actions (issue 15). */
+  readonly identity: FakeIdentityEndpoints;
   private edits = 0;
 
   constructor(private readonly clock: Clock = systemClock) {
     super();
+    this.identity = new FakeIdentityEndpoints(() => this.clock.now().getTime(), () => this.users);
     this.routes.push((r) => this.security(r));
   }
 
@@ -111,6 +117,8 @@ export class FakeGraphSecurity extends FakeGraph {
   }
 
   private area(path: string, method: string): SecurityArea | 'other' {
+    const identity = identityArea(path, method);
+    if (identity) return identity;
     if (path.startsWith(`${V}/security/alerts_v2`)) return method === 'GET' ? 'alerts' : 'alertWrites';
     if (path === `${V}/security/identities/sensors`) return 'sensors';
     if (path === `${V}/security/identities/healthIssues`) return 'healthIssues';
@@ -118,7 +126,7 @@ export class FakeGraphSecurity extends FakeGraph {
   }
 
   private security(r: FakeGraphRequest): FakeGraphAnswer | undefined {
-    if (!r.path.startsWith(`${V}/security/`)) return undefined;
+    if (!r.path.startsWith(`${V}/security/`) && !identityArea(r.path, r.method)) return undefined;
     const area = this.area(r.path, r.method);
     const call: SecurityCall = { at: this.clock.now().getTime(), method: r.method, path: r.path, query: r.query, status: 0, area, body: r.body };
     this.calls.push(call);
@@ -133,9 +141,9 @@ export class FakeGraphSecurity extends FakeGraph {
       }
     }
     if (area !== 'other' && this.forbidden.has(area)) {
-      return answer({ status: 403, body: { error: { code: area === 'sensors' || area === 'healthIssues' ? 'UnknownError' : 'Forbidden', message: 'Missing application roles. API required roles: ' + ({ alerts: 'SecurityAlert.Read.All', alertWrites: 'SecurityAlert.ReadWrite.All', sensors: 'SecurityIdentitiesSensors.Read.All', healthIssues: 'SecurityIdentitiesHealth.Read.All' } as const)[area] } } });
+      return answer({ status: 403, body: { error: { code: area === 'sensors' || area === 'healthIssues' ? 'UnknownError' : 'Forbidden', message: 'Missing application roles. API required roles: ' + ({ alerts: 'SecurityAlert.Read.All', alertWrites: 'SecurityAlert.ReadWrite.All', sensors: 'SecurityIdentitiesSensors.Read.All', healthIssues: 'SecurityIdentitiesHealth.Read.All', ...IDENTITY_PERMISSIONS } as const)[area] } } });
     }
-    if ((area === 'sensors' || area === 'healthIssues') && this.notOnboarded) {
+    if ((area === 'sensors' || area === 'healthIssues' || area === 'identityAccounts' || area === 'identityActions') && this.notOnboarded) {
       return answer({ status: 403, body: { error: { code: 'Forbidden', message: 'Tenant is not onboarded to Microsoft Defender for Identity. Please onboard the tenant and try again.' } } });
     }
     return answer(this.route(r));
@@ -143,6 +151,8 @@ export class FakeGraphSecurity extends FakeGraph {
 
   private route(r: FakeGraphRequest): FakeGraphAnswer {
     const p = r.path;
+    const identity = identityArea(p, r.method);
+    if (identity) return this.identity.handle(identity, r);
     if (p === `${V}/security/alerts_v2` && r.method === 'GET') return this.listAlerts(r);
     const one = p.match(/^\/v1\.0\/security\/alerts_v2\/([^/]+)$/);
     if (one) {

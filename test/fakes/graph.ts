@@ -32,6 +32,8 @@ export interface FakeGraphAnswer {
   headers?: Record<string, string>;
   /** Destroy the socket instead of answering (a network error for the client). */
   drop?: boolean;
+  /** Answer this much later (real time): a slow Graph, so concurrent clicks overlap. */
+  delayMs?: number;
 }
 
 /** Extra endpoints (subclasses add theirs): the first route that returns an answer wins. */
@@ -129,6 +131,7 @@ export class FakeGraph {
         const a = route({ method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, body });
         if (!a) continue;
         if (a.drop) return void req.socket.destroy();
+        if (a.delayMs) return void setTimeout(() => json(a.status, a.body, a.headers), a.delayMs);
         return json(a.status, a.body, a.headers);
       }
 

@@ -7,6 +7,7 @@ import type { RollingTokenBucket } from '../cloud/rate-limiter';
 import type { Sleep } from '../cloud/sleep';
 import { backoffMs, MAX_RETRY_WAIT_MS, retryAfterMs } from '../backoff';
 import { CREDENTIALS_FIX, httpError, snippet } from './graph-errors';
+import { PaceQueue } from './pace-queue';
 import type { ThrottleGate } from './throttle-gate';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -16,7 +17,25 @@ export const PERMISSIONS = {
   writeAlerts: 'SecurityAlert.ReadWrite.All',
   sensors: 'SecurityIdentitiesSensors.Read.All',
   healthIssues: 'SecurityIdentitiesHealth.Read.All',
+  // Issue 15: Entra ID Protection and identity response.
+  readRiskyUsers: 'IdentityRiskyUser.Read.All',
+  writeRiskyUsers: 'IdentityRiskyUser.ReadWrite.All',
+  // The shared reference names Directory.ReadWrite.All (older page: User.ReadWrite.All); Graph's current
+  // page lists User.RevokeSessions.All as least privileged.
+  revokeSessions: 'User.RevokeSessions.All (or Directory.ReadWrite.All where your tenant does not offer it)',
+  readIdentityAccounts: 'SecurityIdentitiesAccount.Read.All',
+  identityActions: 'SecurityIdentitiesActions.ReadWrite.All',
 } as const;
+
+/**
+ * Endpoint families with their own, tighter pace. Entra ID Protection (riskyUsers, confirmCompromised,
+ * dismiss) allows about 1 request a second per tenant for all apps together and answers 429 without
+ * Retry-After.
+ */
+export type GraphFamily = 'identityProtection';
+export const FAMILY_PACE: Record<GraphFamily, { intervalMs: number; name: string }> = {
+  identityProtection: { intervalMs: 1_000, name: 'Entra ID Protection' },
+};
 
 export interface GraphSecurityClientOptions {
   /** GRAPH_BASE_URL, with the version path: https://graph.microsoft.com/v1.0 */
@@ -49,6 +68,8 @@ export interface GraphCallOptions {
   /** Background work (polls, health) leaves part of the budget free for calls a person waits for. */
   background?: boolean;
   headers?: Record<string, string>;
+  /** A family with its own pace (queued one at a time per interval); its 429s without Retry-After hold back only that family. */
+  family?: GraphFamily;
 }
 
 export interface GraphResponse<T = unknown> {
@@ -70,14 +91,16 @@ export const INTERACTIVE_RESERVE = 20;
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 /**
- * The one connector to Microsoft Graph's security API (alerts_v2, Defender for Identity; issue 15 adds
- * Entra ID Protection and identity actions through `request`). Token from the GRAPH_* app, every call
- * through the instance-wide throttle gate and budget; 429/503 honour Retry-After (exponential backoff
- * with jitter when a 429 has none), network and server errors back off; anything else fails at once
- * with a typed GraphSecurityError carrying Graph's code and a fix sentence.
+ * The one connector to Microsoft Graph's security API (alerts_v2, Defender for Identity, and issue 15's
+ * Entra ID Protection and identity actions). Token from the GRAPH_* app, every call through the
+ * instance-wide throttle gate and budget, and paced families (Entra ID Protection) through their own
+ * queue; 429/503 honour Retry-After (exponential backoff with jitter when a 429 has none), network and
+ * server errors back off; anything else fails at once with a typed GraphSecurityError carrying Graph's
+ * code and a fix sentence.
  */
 export class GraphSecurityClient {
   readonly base: URL;
+  private readonly paces = new Map<GraphFamily, PaceQueue>();
 
   constructor(private readonly o: GraphSecurityClientOptions) {
     this.base = new URL(o.baseUrl.replace(/\/+$/, '') + '/');
@@ -111,6 +134,8 @@ export class GraphSecurityClient {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (call.signal?.aborted) throw cancelled();
       await gate.pass(maxWait, call.signal);
+      const pace = call.family ? this.pace(call.family) : null;
+      await pace?.turn(maxWait, call.signal);
       const release = await this.takeBudget(call, maxWait);
       let status: number;
       let text: string;
@@ -162,7 +187,10 @@ export class GraphSecurityClient {
       if (status === 429) {
         metrics?.graphThrottled.inc();
         wait = retryAfter ?? this.backoff(attempt);
-        gate.block(wait); // the whole instance waits, not only this call
+        // A Retry-After holds for the whole instance; a paced family's bare 429 (Entra ID Protection
+        // sends no Retry-After) is that family's limit, so only its queue backs off.
+        if (pace && retryAfter === null) pace.block(wait);
+        else gate.block(wait);
       } else {
         metrics?.graphErrors.inc({ kind: 'server' });
         wait = retryAfter ?? this.backoff(attempt);
@@ -172,7 +200,19 @@ export class GraphSecurityClient {
       log?.warn({ op: call.op, attempt, status, waitMs: wait }, 'Microsoft Graph asked us to back off');
       if (attempt < maxAttempts) await this.wait(wait, maxWait, call, last);
     }
+    if (last?.problem === 'throttled' && last.retryAfterMs !== undefined) {
+      // Out of attempts while throttled: the person (or the next poll) tries again, Hybridwatch does not.
+      const secs = Math.max(1, Math.ceil(last.retryAfterMs / 1000));
+      throw new GraphSecurityError(last.message, `Try again in ${secs} second${secs === 1 ? '' : 's'}${throttleWhy(call)}`, last.status, last.problem, last.graphCode, last.retryAfterMs);
+    }
     throw last ?? new GraphSecurityError(`Microsoft Graph call failed (${call.op})`, 'Try again later');
+  }
+
+  /** The pace of a family (one queue per family per instance). */
+  pace(family: GraphFamily): PaceQueue {
+    let q = this.paces.get(family);
+    if (!q) this.paces.set(family, (q = new PaceQueue(this.o.clock, this.o.sleep, FAMILY_PACE[family].intervalMs, FAMILY_PACE[family].name)));
+    return q;
   }
 
   private async token(): Promise<string> {
@@ -200,7 +240,7 @@ export class GraphSecurityClient {
   private async wait(ms: number, maxWait: number, call: GraphCallOptions, last: GraphSecurityError): Promise<void> {
     if (ms > maxWait) {
       const secs = Math.ceil(ms / 1000);
-      throw new GraphSecurityError(last.message, last.problem === 'throttled' ? `Try again in ${secs} second${secs === 1 ? '' : 's'}; Hybridwatch waits as Graph asks (Retry-After)` : last.fix, last.status, last.problem, last.graphCode, ms);
+      throw new GraphSecurityError(last.message, last.problem === 'throttled' ? `Try again in ${secs} second${secs === 1 ? '' : 's'}${throttleWhy(call)}` : last.fix, last.status, last.problem, last.graphCode, ms);
     }
     await this.o.sleep(ms, call.signal);
   }
@@ -212,6 +252,11 @@ export class GraphSecurityClient {
   private retryAfterMs(h: string | null): number | null {
     return retryAfterMs(h, this.o.clock.now().getTime());
   }
+}
+
+/** Why a throttled call should simply be tried again later. */
+function throttleWhy(call: GraphCallOptions): string {
+  return call.family ? `; ${FAMILY_PACE[call.family].name} allows about one request a second for the whole tenant (all apps), and Hybridwatch queues its own calls to it` : '; Hybridwatch waits as Graph asks (Retry-After)';
 }
 
 function cancelled(): GraphSecurityError {

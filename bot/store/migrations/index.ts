@@ -7,6 +7,7 @@ import * as hybrid from './005-hybrid';
 import * as notify from './006-notify';
 import * as graph from './008-graph';
 import * as extension from './010-extension';
+import * as response from './011-response';
 
 /**
  * Ordered by name. Each concern adds its own file with a distinct number and registers it here;
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect):
   '006-notify': notify,
   '008-graph': graph,
   '010-extension': extension,
+  '011-response': response,
 };

@@ -6,7 +6,7 @@ import { toAlertRow } from '../../hybrid/alert';
 import { audit } from '../../integration/audit';
 import { toUserMessage, type GraphSecurityError } from '../../errors';
 import type { XdrWriteResult } from '../../sources/graph/xdr-actions';
-import { loadAlert, renderAlert, riskyInput, type RenderDeps } from '../../notify/render';
+import { loadAlert, renderAlert, riskyInput, type RenderDeps, type RiskyViewExtra } from '../../notify/render';
 import { userKey } from '../../notify/outbox';
 import type { HandlerContext, InvokeResult } from '../context';
 import type { ActionRoute } from '../router';
@@ -14,7 +14,7 @@ import type { ActionRoute } from '../router';
 export const actor = (ctx: HandlerContext): Actor => ({ id: ctx.caller.id, name: ctx.caller.name });
 
 export function renderDeps(ctx: HandlerContext): RenderDeps {
-  return ctx.services.notify?.render ?? { db: ctx.store.db, clock: ctx.clock, linkHosts: ctx.services.linkHosts, adminIds: async () => [] };
+  return ctx.services.notify?.render ?? { db: ctx.store.db, clock: ctx.clock, linkHosts: ctx.services.linkHosts, adminIds: async () => [], responseView: async (k, b) => (ctx.services.identityResponse ? ctx.services.identityResponse.view(k, b) : null) };
 }
 
 /** The alert card as the clicker sees it now: buttons only for those who may operate. */
@@ -179,12 +179,16 @@ export const muteAlertAction: ActionRoute = {
   },
 };
 
-/** The risky-user card as the clicker sees it now. */
-export async function userView(ctx: HandlerContext, key: unknown): Promise<InvokeResult> {
-  if (typeof key !== 'string' || !key || key.length > 300) return { message: 'That card did not name a user.' };
+/**
+ * The risky-user card as the clicker sees it now. The response buttons go to everyone who gets the
+ * interactive card (Security Operator and up, like the card's refresh list): they show what can be done
+ * and who may do it; pressing one checks for Security Administrator or Global Administrator.
+ */
+export async function userView(ctx: HandlerContext, key: unknown, extra: Omit<RiskyViewExtra, 'buttons'> = {}): Promise<InvokeResult> {
+  if (typeof key !== 'string' || !key || key.length > 600) return { message: 'That card did not name a user.' };
   const last = await ctx.store.db.selectFrom('notify_outbox').select('payload').where('card_key', '=', userKey(key)).where('kind', '=', 'risky').orderBy('seq', 'desc').executeTakeFirst();
   const payload = last ? JSON.parse(last.payload) : { userKey: key, at: ctx.clock.now().toISOString(), detail: null };
-  return { card: riskyUserCard(await riskyInput(renderDeps(ctx), payload, can(ctx.caller.roles, 'manage'))) };
+  return { card: riskyUserCard(await riskyInput(renderDeps(ctx), payload, can(ctx.caller.roles, 'manage'), { ...extra, buttons: can(ctx.caller.roles, 'operate') })) };
 }
 
 /** `alert.show` {alertId}: the full alert card from any list (alerts, a user's timelines, a digest). */
