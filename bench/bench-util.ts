@@ -44,3 +44,21 @@ export async function pgSchema(): Promise<{ url: string; drop(): Promise<void> }
     },
   };
 }
+
+/**
+ * A DIRECTORY_FILE of `count` users (`Bench User i`, `u<i>@contoso.com`, `CONTOSO\u<i>`, object id
+ * `00000000-0000-0000-0002-<i>`) with the roles `rolesOf(i)` gives; returns its path.
+ */
+export function writeBenchDirectory(dir: string, count: number, rolesOf: (i: number) => string[]): string {
+  const file = path.join(dir, 'directory.json');
+  const users = Array.from({ length: count }, (_, i) => ({
+    aadObjectId: `00000000-0000-0000-0002-${String(i).padStart(12, '0')}`,
+    userPrincipalName: `u${i}@contoso.com`,
+    displayName: `Bench User ${i}`,
+    onPremisesSamAccountName: `u${i}`,
+    onPremisesDomainName: 'contoso.local',
+    roles: rolesOf(i),
+  }));
+  fs.writeFileSync(file, JSON.stringify({ users }));
+  return file;
+}

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { buildApp } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import type { NormalizedAlert } from '../bot/hybrid/alert';
 import type { HybridFeature } from '../bot/hybrid/hybrid-feature';
-import { percentile, round, silentLog, tempDir } from './bench-util';
+import { percentile, round, silentLog, tempDir, writeBenchDirectory } from './bench-util';
 
 const USERS = 1000;
 const ALERTS = 3000;
@@ -17,16 +16,7 @@ const SEV: NormalizedAlert['severity'][] = ['low', 'low', 'low', 'medium', 'high
  */
 export async function run(): Promise<Record<string, number | string>> {
   const dir = tempDir('hw-bench-hybrid-');
-  const directoryFile = path.join(dir, 'directory.json');
-  const users = Array.from({ length: USERS }, (_, i) => ({
-    aadObjectId: `00000000-0000-0000-0002-${String(i).padStart(12, '0')}`,
-    userPrincipalName: `u${i}@contoso.com`,
-    displayName: `Bench User ${i}`,
-    onPremisesSamAccountName: `u${i}`,
-    onPremisesDomainName: 'contoso.local',
-    roles: i % 100 === 0 ? ['Security Administrator'] : [],
-  }));
-  fs.writeFileSync(directoryFile, JSON.stringify({ users }));
+  const directoryFile = writeBenchDirectory(dir, USERS, (i) => (i % 100 === 0 ? ['Security Administrator'] : []));
   const app = await buildApp(loadConfig({ DATA_DIR: dir, DIRECTORY_FILE: directoryFile, PORT: '0', SYSLOG_UDP_PORT: '0', SYSLOG_TCP_PORT: '0', LOG_LEVEL: 'silent' }), { log: silentLog });
   try {
     const hybrid = app.features.find((f) => f.name === 'hybrid') as HybridFeature;

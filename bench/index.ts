@@ -7,9 +7,12 @@ import * as syslogE2e from './syslog-e2e';
 import * as notifyStorm from './notify-storm';
 import * as hybridScoring from './hybrid-scoring';
 import * as mcasPoll from './mcas-poll';
+import * as graphPoll from './graph-poll';
 import * as statusLatency from './status-latency';
 import * as ledgerRss from './ledger-rss';
 import * as multiInstance from './multi-instance-ingest';
+import * as cardRender from './card-render';
+import * as extensionQuery from './extension-query';
 
 type Bench = { name: string; run(): Promise<Record<string, number | string>> };
 
@@ -20,9 +23,12 @@ export const BENCHES: Bench[] = [
   { name: 'syslog-e2e', run: syslogE2e.run },
   { name: 'hybrid-scoring', run: hybridScoring.run },
   { name: 'mcas-poll', run: mcasPoll.run },
+  { name: 'graph-poll', run: graphPoll.run },
   { name: 'status-latency', run: statusLatency.run },
   { name: 'ledger-rss', run: ledgerRss.run },
   { name: 'multi-instance-ingest', run: multiInstance.run },
+  { name: 'card-render', run: cardRender.run },
+  { name: 'extension-query', run: extensionQuery.run },
 ];
 
 async function main(): Promise<void> {

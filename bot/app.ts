@@ -21,13 +21,18 @@ import { createAdapter } from './teams/adapter';
 import { coreFeature } from './teams/core-feature';
 import { onPremFeature } from './sources/onprem/onprem-feature';
 import { cloudFeature } from './sources/cloud/cloud-feature';
+import { graphFeature } from './sources/graph/graph-feature';
+import { responseFeature } from './response/response-feature';
 import { devFeature } from './dev/dev-feature';
 import { tabFeature } from './tab/tab-feature';
 import { helpCommand } from './teams/commands/core-commands';
 import { mountMessages } from './teams/messages-route';
 import { createTurnHandler } from './teams/turn-handler';
-import type { ActionRoute, CommandRoute } from './teams/router';
+import type { ActionRoute, CommandRoute, LinkRoute, QueryRoute } from './teams/router';
 import { notifyFeature, type NotifyOptions } from './notify/notify-feature';
+import { installTemplates } from '../cards/render';
+import { extensionFeature } from './extension/extension-feature';
+import { loadCardsDir } from './templates/cards-dir';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -59,6 +64,15 @@ export interface App {
 export async function buildApp(config: Config, o: AppOverrides = {}): Promise<App> {
   const log = o.log ?? createLogger(config.logLevel);
   const clock = o.clock ?? systemClock;
+  // Card templates first: a bad CARDS_DIR override stops start-up (ConfigError) before anything opens.
+  const overrides = config.cardsDir ? loadCardsDir(config.cardsDir) : null;
+  const reported = new Set<string>();
+  installTemplates(overrides?.templates ?? {}, (e) => {
+    if (reported.has(e.template)) return;
+    reported.add(e.template);
+    log.error({ template: e.template, problem: e.message }, 'CARDS_DIR: this override failed on real data; the built-in template was used (reported once per template)');
+  });
+  if (overrides) log.info({ dir: config.cardsDir, files: overrides.files }, 'card templates: CARDS_DIR overrides in use');
   const metrics = createMetrics();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...o.store });
   const directory: Directory =
@@ -81,13 +95,18 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const adapter = createAdapter(config, log, o.botAuth);
   const parts: AppParts = { config, store, services, server, adapter, directory, log, clock, fetch: o.fetch ?? fetch };
 
-  // Each concern is one feature; order is the order of `help`.
-  const features: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), hybridFeature(parts), notifyFeature(parts, o.notify), devFeature(parts), tabFeature(parts)];
+  // Each concern is one feature; order is the order of `help`, and of construction (event listeners and
+  // hooks register in it). Identity response needs the Graph connector and the hybrid view's cards.
+  const early: Feature[] = [coreFeature(parts), onPremFeature(parts), cloudFeature(parts), graphFeature(parts)];
+  const hybrid = hybridFeature(parts);
+  const features: Feature[] = [...early, hybrid, responseFeature(parts, hybrid), notifyFeature(parts, o.notify), extensionFeature(parts, hybrid), devFeature(parts), tabFeature(parts)];
   for (const f of features) readiness.push(...(f.readiness ?? []));
   const commands: CommandRoute[] = [];
   commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands ?? []));
   const actions: ActionRoute[] = features.flatMap((f) => f.actions ?? []);
-  const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions });
+  const queries: QueryRoute[] = features.flatMap((f) => f.queries ?? []);
+  const links: LinkRoute<any>[] = features.flatMap((f) => f.links ?? []);
+  const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions, queries: () => queries, links: () => links });
   mountMessages(server, adapter, onTurn, log, metrics);
 
   if (config.mode === 'local') {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -23,6 +24,11 @@ export interface Config {
   directoryFile?: string;
   /** `token` is empty when `entra` is set (Entra app token instead of the legacy API token). */
   mcas?: { url: string; token: string; pollSeconds: number; entra?: { tenantId: string; clientId: string; clientSecret: string; authorityHost: string } };
+  /**
+   * Defender XDR through Microsoft Graph (issue 12), with the GRAPH_* app. Present whenever GRAPH_* is set:
+   * Defender for Identity health is read every `healthSeconds`; alerts_v2 is polled only when `pollSeconds` > 0.
+   */
+  graphSecurity?: { pollSeconds: number; sources: string[]; healthSeconds: number };
   syslog: { host: string; udpPort: number; tcpPort: number };
   ingestToken?: string;
   atpWorkspaceUrl?: string;
@@ -34,6 +40,8 @@ export interface Config {
   botDomain?: string;
   /** Entra authority (AZURE_AUTHORITY_HOST): the tab verifies SSO tokens against its keys and issuer. */
   entraAuthorityHost: string;
+  /** CARDS_DIR: a folder of card template overrides (checked file by file at start, see bot/templates). */
+  cardsDir?: string;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -63,6 +71,20 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], def?: st
   }
   return raw.replace(/\/+$/, '');
 }
+
+/** alerts_v2 `serviceSource` values (Graph's documented enum); the default polls Defender for Identity and for Cloud Apps. */
+export const GRAPH_SERVICE_SOURCES = [
+  'microsoftDefenderForIdentity',
+  'microsoftDefenderForCloudApps',
+  'microsoftDefenderForEndpoint',
+  'microsoftDefenderForOffice365',
+  'microsoft365Defender',
+  'azureAdIdentityProtection',
+  'microsoftAppGovernance',
+  'dataLossPrevention',
+  'microsoftDefenderForCloud',
+] as const;
+export const DEFAULT_GRAPH_SOURCES = ['microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps'];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -136,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mcas = { url: mcasUrl, token: token ?? '', pollSeconds: int(env, 'MCAS_POLL_SECONDS', 60, 5, 86400), ...(entra ? { entra } : {}) };
   }
 
+  const graphSecurity = graphSecurityConfig(env, !!graph);
+
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!(LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a log level`, `Use one of ${LEVELS.join(', ')}`);
@@ -157,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graph,
     directoryFile,
     mcas,
+    graphSecurity,
     syslog: {
       host: str(env, 'SYSLOG_HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
       udpPort: int(env, 'SYSLOG_UDP_PORT', 1514, 0, 65535),
@@ -169,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     botDomain: hostName(env, 'BOT_DOMAIN'),
     entraAuthorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
+    cardsDir: folder(env, 'CARDS_DIR'),
   };
 }
 
@@ -180,6 +206,39 @@ function riskyConfig(env: NodeJS.ProcessEnv): Config['risky'] {
     throw new ConfigError('RISKY_REARM_SCORE', `${rearmScore} is above RISKY_MIN_SCORE (${minScore}); a risky user is held until the score falls below it`, `Set RISKY_REARM_SCORE at or below RISKY_MIN_SCORE (well below avoids flapping), or unset it for half of RISKY_MIN_SCORE`);
   }
   return { minScore, rearmScore };
+}
+
+/** GRAPH_SECURITY_*: validated even when GRAPH_* is unset, so a typo never waits for the day Graph is turned on. */
+function graphSecurityConfig(env: NodeJS.ProcessEnv, haveGraph: boolean): Config['graphSecurity'] {
+  const poll = str(env, 'GRAPH_SECURITY_POLL_SECONDS');
+  let pollSeconds = 0;
+  if (poll !== undefined && poll !== '0') pollSeconds = int(env, 'GRAPH_SECURITY_POLL_SECONDS', 0, 5, 86400);
+  const healthSeconds = int(env, 'GRAPH_SECURITY_HEALTH_SECONDS', 300, 5, 86400);
+  const rawSources = str(env, 'GRAPH_SECURITY_SOURCES');
+  const sources = rawSources ? [...new Set(rawSources.split(',').map((s) => s.trim()).filter(Boolean))] : DEFAULT_GRAPH_SOURCES;
+  const unknown = sources.find((s) => !(GRAPH_SERVICE_SOURCES as readonly string[]).includes(s));
+  if (unknown !== undefined || sources.length === 0) {
+    throw new ConfigError('GRAPH_SECURITY_SOURCES', unknown !== undefined ? `"${unknown}" is not an alerts_v2 serviceSource` : 'is empty', `List serviceSource values separated by commas (${GRAPH_SERVICE_SOURCES.join(', ')}), or unset it for ${DEFAULT_GRAPH_SOURCES.join(',')}`);
+  }
+  if (pollSeconds > 0 && !haveGraph) {
+    throw new ConfigError('GRAPH_SECURITY_POLL_SECONDS', 'is set but the Microsoft Graph app is not (GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET)', 'Set the three GRAPH_* variables for an app with SecurityAlert.Read.All (SecurityAlert.ReadWrite.All to write actions back), or unset GRAPH_SECURITY_POLL_SECONDS');
+  }
+  return haveGraph ? { pollSeconds, sources, healthSeconds } : undefined;
+}
+
+/** An existing folder, as an absolute path. */
+function folder(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  const abs = path.resolve(raw);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(abs).isDirectory();
+  } catch {
+    throw new ConfigError(name, `"${raw}" does not exist`, `Create the folder (it holds card templates named like the built-in ones) or unset ${name}`);
+  }
+  if (!isDir) throw new ConfigError(name, `"${raw}" is not a folder`, `Point ${name} at a folder of card templates, or unset it`);
+  return abs;
 }
 
 /** A bare DNS host name (no scheme, no path), as Teams wants it in validDomains. */

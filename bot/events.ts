@@ -15,7 +15,11 @@ export type HybridEvent =
   | { type: 'alert.new'; alert: AlertRow; at: string }
   | { type: 'alert.updated'; alert: AlertRow; previous: AlertRow; at: string }
   | { type: 'alert.changed'; alert: AlertRow; action: string; actor: Actor; at: string }
-  | { type: 'user.risky'; userKey: string; at: string; detail: unknown };
+  | { type: 'user.risky'; userKey: string; at: string; detail: unknown }
+  /** Someone acted on a user (dismissed, confirmed compromised, revoked sessions…): the user's posted cards update (issue 15). */
+  | { type: 'user.changed'; userKey: string; action: string; actor: Actor; at: string }
+  /** A high-severity Defender for Identity health issue opened, or one we announced is no longer open (issue 12). */
+  | { type: 'health.issue'; issueId: string; change: 'opened' | 'closed'; at: string };
 
 export type Trx = Transaction<Schema>;
 export type EventListener = (trx: Trx, event: HybridEvent) => Promise<void>;

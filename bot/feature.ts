@@ -7,7 +7,7 @@ import type { Logger } from './log';
 import type { Readiness } from './server/http-server';
 import type { Services } from './services';
 import type { Store } from './store/store';
-import type { ActionRoute, CommandRoute } from './teams/router';
+import type { ActionRoute, CommandRoute, LinkRoute, QueryRoute } from './teams/router';
 
 /** What the composition root hands each concern when it builds it. */
 export interface AppParts {
@@ -28,6 +28,9 @@ export interface Feature {
   name: string;
   commands?: CommandRoute[];
   actions?: ActionRoute[];
+  /** Message extension: compose-box search commands and link unfurling. */
+  queries?: QueryRoute[];
+  links?: LinkRoute<any>[];
   readiness?: Readiness[];
   start?(): Promise<void>;
   /** Stop accepting work, finish what is in flight. */

@@ -4,18 +4,20 @@ import { applyDevIngestToken } from './dev/dev-token';
 
 /** Entry point: read the environment once, build the app, run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
+  let app;
+  let devToken;
   try {
-    config = loadConfig(process.env);
+    const config = loadConfig(process.env);
+    devToken = applyDevIngestToken(config);
+    app = await buildApp(config);
   } catch (e) {
+    // A bad environment value or CARDS_DIR template: one line naming it, the problem and the fix.
     if (e instanceof ConfigError) {
       process.stderr.write(`Hybridwatch cannot start: ${e.message}\n`);
       process.exit(2);
     }
     throw e;
   }
-  const devToken = applyDevIngestToken(config);
-  const app = await buildApp(config);
   await app.start();
   if (devToken) app.log.info('local mode: INGEST_TOKEN is unset, so a random token was generated for this process (the dev console uses it to replay the demo scenario); set INGEST_TOKEN to push alerts yourself');
   let stopping = false;

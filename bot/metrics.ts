@@ -34,6 +34,11 @@ export function createMetrics() {
     mcasThrottled: new Counter({ name: 'hybridwatch_mcas_throttled_total', help: 'Cloud App Security HTTP 429 answers', registers: [registry] }),
     mcasErrors: new Counter({ name: 'hybridwatch_mcas_errors_total', help: 'Cloud App Security errors by kind (network, auth, server, rejected, poll)', labelNames: ['kind'] as const, registers: [registry] }),
     mcasAlerts: new Counter({ name: 'hybridwatch_mcas_alerts_total', help: 'Cloud App Security alert objects by path (poll, push) and outcome', labelNames: ['path', 'outcome'] as const, registers: [registry] }),
+    // Defender XDR through Microsoft Graph (issue 12).
+    graphRequests: new Counter({ name: 'hybridwatch_graph_security_requests_total', help: 'Microsoft Graph security API requests by operation and HTTP status', labelNames: ['op', 'status'] as const, registers: [registry] }),
+    graphThrottled: new Counter({ name: 'hybridwatch_graph_security_throttled_total', help: 'Microsoft Graph HTTP 429 answers (every security call of the instance waits)', registers: [registry] }),
+    graphErrors: new Counter({ name: 'hybridwatch_graph_security_errors_total', help: 'Microsoft Graph security API errors by kind', labelNames: ['kind'] as const, registers: [registry] }),
+    graphAlerts: new Counter({ name: 'hybridwatch_graph_alerts_total', help: 'alerts_v2 objects read by outcome (new, merged, updated, changed, duplicate, ignored, rejected)', labelNames: ['outcome'] as const, registers: [registry] }),
   };
   return m;
 }

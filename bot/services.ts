@@ -29,4 +29,20 @@ export interface Services {
   cloudActions?: CloudActions;
   /** SOC channel cards (issue 6): outbox, delivery worker, who sees buttons. Set by notifyFeature. */
   notify?: import('./notify/notify-service').NotifyService;
+  /**
+   * Microsoft Graph's security API with the GRAPH_* app (issue 12; present when GRAPH_* is set): one
+   * connector for the instance (token, Retry-After for every call, budget, typed errors). Issue 15's
+   * identity actions call `request` on it.
+   */
+  graphSecurity?: import('./sources/graph/graph-security-client').GraphSecurityClient;
+  /** Actions written back to Defender XDR for alerts with a Graph id (close, assign, comment). */
+  xdrActions?: import('./sources/graph/xdr-actions').XdrActions;
+  /** Defender for Identity sensors and health issues (cached ≤ 30 s); says "not configured" without GRAPH_*. */
+  mdiHealth?: import('./sources/graph/mdi-health').MdiHealth;
+  /**
+   * Identity response (issue 15): Entra ID Protection's view and the actions on a user (confirm compromised,
+   * revoke sessions, disable the on-premises account, force a password reset, dismiss risk) through Graph,
+   * or simulated in local mode. Set by responseFeature.
+   */
+  identityResponse?: import('./response/identity-response').IdentityResponse;
 }

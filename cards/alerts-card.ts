@@ -1,4 +1,5 @@
-import { SEVERITY_COLOR, ago, card, esc, heading, text, when, type CardMessage, type Element } from './card';
+import { ago, colorOf, plain, when, type CardMessage } from './card';
+import { renderFitted } from './render';
 
 export interface AlertsListItem {
   id: string;
@@ -21,29 +22,44 @@ export interface AlertsListData {
   now: string;
 }
 
+/** One list row: what it says, and the alert it opens (`alert.show`). Shared by lists of alerts. */
+export interface AlertRowModel {
+  id: string;
+  title: string;
+  severity: string;
+  color: string;
+  chain: boolean;
+  users: string;
+  details: string;
+}
+
+/** cards/templates/alerts.json. */
+export interface AlertsModel {
+  openTotal: string;
+  shown: string;
+  rows: AlertRowModel[];
+}
+
 const SOURCE: Record<AlertsListItem['source'], string> = { onprem: 'On-premises', cloud: 'Cloud', both: 'On-premises + cloud' };
 const OTHER: Record<AlertsListItem['source'], string> = { onprem: 'in the cloud', cloud: 'on-premises', both: 'in the cloud' };
 
-/** `alerts`: the latest open hybrid alerts, newest first. */
-export function alertsCard(d: AlertsListData): CardMessage {
+export function alertsModel(d: AlertsListData, level = 0): AlertsModel {
   const now = new Date(d.now);
-  const body: Element[] = [heading('Open alerts'), text(`${d.openTotal} open · newest ${d.items.length} shown`, { isSubtle: true })];
-  if (!d.items.length) body.push(text('No open alerts.'));
-  d.items.forEach((a, i) => {
-    const users = a.users.slice(0, 3).map((u) => esc(u, 60)).join(', ') + (a.users.length > 3 ? ` and ${a.users.length - 3} more` : '');
-    const extra: string[] = [`${SOURCE[a.source]}`, `last seen ${when(a.lastSeen)} (${ago(a.lastSeen, now)})`];
-    if (a.triggerCount > 1) extra.push(`triggered ${a.triggerCount}×`);
-    if (a.otherCount > 0) extra.push(`also ${OTHER[a.source]}: ${a.otherCount}`);
-    body.push({
-      type: 'Container',
-      separator: i > 0,
-      spacing: 'Small',
-      items: [
-        text(`**${esc(a.title, 120)}** · ${esc(a.severity, 20)}${a.hybridChain ? ' · ⛓ hybrid chain' : ''}`, { color: SEVERITY_COLOR[a.severity] ?? 'Default' }),
-        text(`${users || 'no user named'} · ${extra.join(' · ')}`, { isSubtle: true, size: 'Small', spacing: 'None' }),
-      ],
-    });
-  });
-  const summary = `Open alerts: ${d.openTotal}`;
-  return { card: card(body, { fallbackText: summary }), summary };
+  const [titleMax, nameMax, names] = [[120, 80, 50][level], [60, 40, 30][level], [3, 2, 1][level]];
+  return {
+    openTotal: String(d.openTotal),
+    shown: String(d.items.length),
+    rows: d.items.map((a) => {
+      const extra = [SOURCE[a.source], `last seen ${when(a.lastSeen)} (${ago(a.lastSeen, now)})`];
+      if (a.triggerCount > 1) extra.push(`triggered ${a.triggerCount}×`);
+      if (a.otherCount > 0) extra.push(`also ${OTHER[a.source]}: ${a.otherCount}`);
+      const users = a.users.slice(0, names).map((u) => plain(u, nameMax)).join(', ') + (a.users.length > names ? ` and ${a.users.length - names} more` : '');
+      return { id: a.id, title: plain(a.title, titleMax), severity: plain(a.severity, 20), color: colorOf(a.severity), chain: a.hybridChain, users: users || 'no user named', details: extra.join(' · ') };
+    }),
+  };
+}
+
+/** `alerts`: the latest open hybrid alerts, newest first; each row opens its alert card. */
+export function alertsCard(d: AlertsListData): CardMessage {
+  return renderFitted('alerts', 3, (level) => alertsModel(d, level), { summary: `Open alerts: ${d.openTotal}` });
 }

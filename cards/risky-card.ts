@@ -1,5 +1,6 @@
-import { card, esc, facts, heading, text, type CardMessage, type Element } from './card';
-import { chainText, type ChainView } from './risky-user-card';
+import { plain, type CardMessage } from './card';
+import { renderFitted } from './render';
+import { chainText, tacticsText, type ChainView } from './risky-user-card';
 
 export interface RiskyRow {
   key: string;
@@ -31,49 +32,66 @@ export interface RiskyListData {
   now: string;
 }
 
+/** cards/templates/risky.json. Each row opens the user's profile (`user.show`). */
+export interface RiskyModel {
+  windowDays: string;
+  scoredUsers: string;
+  minScore: string;
+  rearmScore: string;
+  rows: Array<{
+    userKey: string;
+    rank: string;
+    name: string;
+    /** "risky" | "dismissed" | "": the word people and scripts look for. */
+    badge: string;
+    color: string;
+    ids: string;
+    score: string;
+    /** "97th pct" */
+    pct: string;
+    details: string;
+    /** Tactics · the hybrid chain ('' when none). */
+    explain: string;
+  }>;
+}
+
 export const num = (n: number): string => (Math.round(n * 10) / 10).toString();
 
 export function nameOf(r: { displayName: string | null; upn: string | null; onPremAccount: string | null; key: string }): string {
   return r.displayName || r.upn || r.onPremAccount || r.key;
 }
 
-function badge(r: RiskyRow): string {
-  if (r.qualifies && r.state === 'dismissed') return ' · dismissed';
-  if (r.qualifies) return ' · **risky**';
-  return '';
+export function riskyModel(d: RiskyListData, level = 0): RiskyModel {
+  const max = [80, 50, 30][level];
+  return {
+    windowDays: String(d.windowDays),
+    scoredUsers: String(d.scoredUsers),
+    minScore: String(d.thresholds.minScore),
+    rearmScore: String(d.thresholds.rearmScore),
+    rows: d.rows.map((r, i) => {
+      const ids = [r.upn, r.onPremAccount].filter((x): x is string => !!x && x !== r.displayName).map((x) => plain(x, max));
+      const details = [`on-premises ${num(r.onpremScore)} · cloud ${num(r.cloudScore)} · ${r.alertCount} alert${r.alertCount === 1 ? '' : 's'}`];
+      if (r.threatScore !== null) details.push(`Cloud App Security threat score ${r.threatScore}`);
+      if (r.resolution !== 'resolved') details.push(`${plain(r.resolution, 20)} identity`);
+      const badge = r.qualifies ? (r.state === 'dismissed' ? 'dismissed' : 'risky') : '';
+      return {
+        userKey: r.key,
+        rank: String(i + 1),
+        name: plain(nameOf(r), max),
+        badge,
+        color: badge === 'risky' ? 'Attention' : 'Default',
+        ids: ids.join(' · '),
+        score: num(r.score),
+        pct: `${r.percentile}th pct`,
+        details: details.join(' · '),
+        explain: [r.tactics?.length ? tacticsText(r.tactics.slice(0, 6)) : '', r.chain ? chainText(r.chain) : ''].filter(Boolean).join(' · '),
+      };
+    }),
+  };
 }
 
 /** `risky`: top users by hybrid investigation priority, with the on-premises / cloud split. */
 export function riskyCard(d: RiskyListData): CardMessage {
-  const body: Element[] = [
-    heading('Risky users'),
-    text(`Hybrid investigation priority over the last ${d.windowDays} days · ${d.scoredUsers} scored users · risky: a sequence of attack steps scoring ${d.thresholds.minScore} or more (held until below ${d.thresholds.rearmScore}), or a full on-premises → cloud chain`, { isSubtle: true }),
-  ];
-  if (!d.rows.length) body.push(text('No user has alerts in the last 7 days.'));
-  d.rows.forEach((r, i) => {
-    const ids = [r.upn, r.onPremAccount].filter((x): x is string => !!x && x !== r.displayName).map((x) => esc(x, 80));
-    const split = `on-premises ${num(r.onpremScore)} · cloud ${num(r.cloudScore)}`;
-    const mcas = r.threatScore !== null ? ` · Cloud App Security threat score ${r.threatScore}` : '';
-    const unresolved = r.resolution !== 'resolved' ? ` · ${esc(r.resolution, 20)} identity` : '';
-    body.push({
-      type: 'Container',
-      separator: i > 0,
-      spacing: 'Small',
-      items: [
-        {
-          type: 'ColumnSet',
-          columns: [
-            { type: 'Column', width: 'stretch', items: [text(`**${i + 1}. ${esc(nameOf(r), 80)}**${badge(r)}`, { color: r.qualifies && r.state !== 'dismissed' ? 'Attention' : 'Default' }), ids.length ? text(ids.join(' · '), { isSubtle: true, spacing: 'None', size: 'Small' }) : null].filter(Boolean) },
-            { type: 'Column', width: 'auto', items: [text(`**${num(r.score)}**`, { horizontalAlignment: 'Right' }), text(`${r.percentile}th pct`, { isSubtle: true, spacing: 'None', size: 'Small', horizontalAlignment: 'Right' })] },
-          ],
-        },
-        text(`${split} · ${r.alertCount} alert${r.alertCount === 1 ? '' : 's'}${mcas}${unresolved}`, { isSubtle: true, size: 'Small', spacing: 'None' }),
-        r.tactics?.length || r.chain ? text([r.tactics?.length ? r.tactics.slice(0, 6).map((t) => esc(t, 40)).join(' · ') : '', r.chain ? chainText(r.chain) : ''].filter(Boolean).join(' · '), { isSubtle: true, size: 'Small', spacing: 'None' }) : null,
-      ].filter(Boolean),
-    });
-  });
-  body.push(facts([['Details', 'Send `user <upn | DOMAIN\\sam | display name>` for one user\'s hybrid profile.']]));
   const risky = d.rows.filter((r) => r.qualifies && r.state !== 'dismissed').length;
-  const summary = `Risky users: ${risky} risky of ${d.scoredUsers} scored`;
-  return { card: card(body, { fallbackText: summary }), summary };
+  return renderFitted('risky', 3, (level) => riskyModel(d, level), { summary: `Risky users: ${risky} risky of ${d.scoredUsers} scored` });
 }

@@ -1,5 +1,7 @@
 import type { IntegrationState } from '../bot/integration/integration-service';
-import { ago, card, esc, execute, facts, heading, text, when, type CardMessage, type Element } from './card';
+import type { HealthSummary } from '../bot/sources/graph/mdi-health';
+import { ago, fact, plain, when, type CardMessage, type Fact } from './card';
+import { render } from './render';
 
 export interface SensorHealth {
   title: string;
@@ -15,6 +17,14 @@ export interface CloudSourceStatus {
   received?: number;
 }
 
+/** Defender XDR alerts through Graph (issue 12). */
+export interface GraphSourceStatus {
+  configured: boolean;
+  lastPollAt?: string | null;
+  lastError?: { message: string; fix: string; at: string } | null;
+  received?: number;
+}
+
 export interface StatusData {
   integration: IntegrationState;
   now: string;
@@ -24,58 +34,78 @@ export interface StatusData {
   onPremSources: string[];
   health?: SensorHealth | null;
   cloud?: CloudSourceStatus;
+  graph?: GraphSourceStatus;
+  /** Defender for Identity sensors through Graph: the one-line summary (issue 12). */
+  defenderIdentity?: HealthSummary;
+  /** Entra ID Protection for the identity response (issue 15): a tenant-wide problem reading it, said here once. */
+  entraIdProtection?: { mode: 'graph' | 'local'; problem: string | null };
 }
 
-const STATE_TEXT: Record<IntegrationState['state'], { label: string; color: string; line: string }> = {
-  disabled: { label: 'Disabled', color: 'Default', line: 'On-premises (Azure ATP) events are counted and ignored. A Global Administrator can `enable` it.' },
-  pending: { label: 'Pending', color: 'Warning', line: 'Enabled; waiting for the first on-premises event. It may take up to 12 hours until the integration takes effect.' },
-  active: { label: 'Active', color: 'Good', line: 'On-premises and cloud data are combined per user (hybrid UEBA).' },
+/** What cards/templates/status.json binds to. The explanation of each state is wording in the template. */
+export interface StatusModel {
+  state: IntegrationState['state'];
+  stateLabel: string;
+  stateColor: string;
+  since: string;
+  /** Who made the last transition; "" when nobody (start-up) or automatic. */
+  by: string;
+  noData: { show: boolean; ago: string; sources: string };
+  facts: Fact[];
+  /** The seed: disabling removes the Identity Security Posture section. */
+  posture: { show: boolean; facts: Fact[] };
+}
+
+const STATE: Record<IntegrationState['state'], { label: string; color: string }> = {
+  disabled: { label: 'Disabled', color: 'Default' },
+  pending: { label: 'Pending', color: 'Warning' },
+  active: { label: 'Active', color: 'Good' },
 };
 
-/** `status`: the integration state card. The Identity Security Posture section only while enabled. */
-export function statusCard(d: StatusData): CardMessage {
+const sourcesLine = (d: StatusData) => d.onPremSources.map((x) => plain(x, 80)).join('; ') || 'none configured';
+
+export function statusModel(d: StatusData): StatusModel {
   const s = d.integration;
   const now = new Date(d.now);
-  const st = STATE_TEXT[s.state];
-  const body: Element[] = [
-    heading('Azure ATP integration'),
-    {
-      type: 'ColumnSet',
-      columns: [
-        { type: 'Column', width: 'auto', items: [text(`**${st.label}**`, { color: st.color, size: 'Medium' })] },
-        { type: 'Column', width: 'stretch', items: [text(`since ${when(s.since)}${s.byName ? ` by ${esc(s.byName, 80)}` : ''}`, { isSubtle: true })] },
-      ],
-    },
-    text(st.line),
-  ];
-  if (d.noDataWarning) {
-    body.push(
-      text(`⚠️ **No on-premises data ${ago(s.enabledAt, now)} after enabling.** Check that an Azure ATP sensor forwards security alerts to this syslog listener (${d.onPremSources.map((x) => esc(x, 80)).join('; ') || 'none configured'}) and that the sensors are healthy.`, { color: 'Attention' }),
-    );
-  }
-  const rows: Array<[string, string]> = [
-    ['Last on-premises data', s.lastOnPremAt ? `${when(s.lastOnPremAt)} (${ago(s.lastOnPremAt, now)})` : 'none yet'],
-    ['Last cloud data', d.cloud?.configured === false ? 'cloud source not configured (on-premises alone works)' : s.lastCloudAt ? `${when(s.lastCloudAt)} (${ago(s.lastCloudAt, now)})` : 'none yet'],
-    ['Alerts', `${d.counts.total} in ledger, ${d.counts.open} open (${d.counts.onprem} on-premises, ${d.counts.cloud} cloud)`],
-    ['Ignored while disabled', String(s.ignoredCount)],
-    ['Retention', `${d.retentionDays} days`],
+  const facts = [
+    fact('Last on-premises data', s.lastOnPremAt ? `${when(s.lastOnPremAt)} (${ago(s.lastOnPremAt, now)})` : 'none yet'),
+    fact('Last cloud data', d.cloud?.configured === false && !d.graph?.configured ? 'cloud source not configured (on-premises alone works)' : s.lastCloudAt ? `${when(s.lastCloudAt)} (${ago(s.lastCloudAt, now)})` : 'none yet'),
+    fact('Alerts', `${d.counts.total} in ledger, ${d.counts.open} open (${d.counts.onprem} on-premises, ${d.counts.cloud} cloud)`),
+    fact('Ignored while disabled', String(s.ignoredCount)),
+    fact('Retention', `${d.retentionDays} days`),
   ];
   if (d.cloud?.configured) {
-    rows.push(['Cloud App Security', d.cloud.lastPollAt ? `last poll ${when(d.cloud.lastPollAt)}, ${d.cloud.received ?? 0} alerts received` : 'configured, not polled yet']);
-    if (d.cloud.lastError) rows.push(['Cloud source error', `${esc(d.cloud.lastError.message, 200)} (${when(d.cloud.lastError.at)}). ${esc(d.cloud.lastError.fix, 200)}`]);
+    facts.push(fact('Cloud App Security', d.cloud.lastPollAt ? `last poll ${when(d.cloud.lastPollAt)}, ${d.cloud.received ?? 0} alerts received` : 'configured, not polled yet'));
+    if (d.cloud.lastError) facts.push(fact('Cloud source error', `${plain(d.cloud.lastError.message, 200)} (${when(d.cloud.lastError.at)}). ${plain(d.cloud.lastError.fix, 200)}`));
   }
-  body.push(facts(rows));
-
-  if (s.state !== 'disabled') {
-    // The seed: disabling removes the Identity Security Posture assessments section.
-    const posture: Array<[string, string]> = [
-      ['On-premises sources', d.onPremSources.map((x) => esc(x, 80)).join('; ') || 'none configured'],
-      ['Latest sensor health issue', d.health ? `${esc(d.health.title, 120)} on ${esc(d.health.sensor, 60)} (${when(d.health.at)})` : 'none reported'],
-    ];
-    body.push({ type: 'Container', separator: true, items: [text('**Identity Security Posture**'), facts(posture)] });
+  if (d.graph?.configured) {
+    facts.push(fact('Defender XDR (Graph)', d.graph.lastPollAt ? `last poll ${when(d.graph.lastPollAt)}, ${d.graph.received ?? 0} alerts received` : 'configured, not polled yet'));
+    if (d.graph.lastError) facts.push(fact('Defender XDR error', `${plain(d.graph.lastError.message, 200)} (${when(d.graph.lastError.at)}). ${plain(d.graph.lastError.fix, 200)}`));
   }
+  const mdi = d.defenderIdentity;
+  if (mdi) {
+    facts.push(fact('Defender for Identity sensors', plain(mdi.line, 200)));
+    if (mdi.problem && mdi.configured) facts.push(fact('Sensor health problem', `${plain(mdi.problem.message, 200)}. ${plain(mdi.problem.fix, 250)}`));
+  }
+  if (d.entraIdProtection?.problem) facts.push(fact('Entra ID Protection', plain(d.entraIdProtection.problem, 450)));
   return {
-    card: card(body, { actions: [execute('Refresh', 'refresh', { view: 'status' })], fallbackText: `Azure ATP integration: ${st.label}` }),
-    summary: `Azure ATP integration: ${st.label}`,
+    state: s.state,
+    stateLabel: STATE[s.state].label,
+    stateColor: STATE[s.state].color,
+    since: when(s.since),
+    by: s.byName ? plain(s.byName, 80) : '',
+    noData: { show: d.noDataWarning, ago: d.noDataWarning ? ago(s.enabledAt, now) : '', sources: sourcesLine(d) },
+    facts,
+    posture: {
+      show: s.state !== 'disabled',
+      facts: [
+        fact('On-premises sources', sourcesLine(d)),
+        fact('Latest sensor health issue', d.health ? `${plain(d.health.title, 120)} on ${plain(d.health.sensor, 60)} (${when(d.health.at)})` : 'none reported'),
+      ],
+    },
   };
+}
+
+/** `status`: the integration state card (template `status`). */
+export function statusCard(d: StatusData): CardMessage {
+  return render('status', statusModel(d), { summary: `Azure ATP integration: ${STATE[d.integration.state].label}` });
 }

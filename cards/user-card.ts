@@ -1,6 +1,8 @@
-import { SEVERITY_COLOR, card, esc, execute, facts, heading, plain, text, when, type CardMessage, type Element } from './card';
+import { colorOf, fact, plain, when, type CardMessage, type Fact } from './card';
 import { nameOf, num } from './risky-card';
-import { chainText, reasonGroups, type ChainView, type ReasonGroupView } from './risky-user-card';
+import { renderFitted } from './render';
+import { chainText, reasonGroupsModel, tacticsText, type ChainView, type ReasonGroupModel, type ReasonGroupView } from './risky-user-card';
+import { noticeColor, responseModel, type NoticeTone, type ResponseInput, type ResponseModel } from './response-section';
 
 export interface TimelineItem {
   id: string;
@@ -46,53 +48,90 @@ export interface UserProfileData {
   now: string;
   /** Show the Dismiss button (the card goes to someone who may manage). */
   interactive: boolean;
-  /** Our own sentence shown on top (e.g. "Dismissed."). */
+  /** Our own sentence shown on top (e.g. "Dismissed."), and how it reads (default good news). */
   notice?: string;
+  noticeTone?: NoticeTone;
+  /** Entra ID Protection's view, what was done to the user, and the response buttons (issue 15). */
+  response?: ResponseInput | null;
 }
 
-function timeline(title: string, items: TimelineItem[]): Element {
-  const rows: Element[] = [text(`**${title}**`, { spacing: 'Medium' })];
-  if (!items.length) rows.push(text('none', { isSubtle: true, spacing: 'None' }));
-  for (const a of items) {
-    const trig = a.triggerCount > 1 ? ` · ${a.triggerCount}×` : '';
-    const pts = a.points > 0 ? ` · +${num(a.points)}` : '';
-    rows.push(
-      text(`${when(a.lastSeen)} · **${esc(a.title, 100)}** · ${esc(a.severity, 20)} · ${esc(a.status, 20)}${trig}${pts}`, { spacing: 'None', size: 'Small', color: a.status === 'open' ? SEVERITY_COLOR[a.severity] ?? 'Default' : 'Default' }),
-    );
-  }
-  return { type: 'Container', items: rows };
+/** A timeline row; it opens its alert card (`alert.show`). */
+export interface TimelineRowModel {
+  id: string;
+  lastSeen: string;
+  title: string;
+  /** " · high · open · 3× · +12.5" */
+  details: string;
+  color: string;
 }
 
-/** `user <name>`: one user's hybrid profile: identity, score, both timelines, score history. */
+/** cards/templates/user.json. */
+export interface UserModel extends ResponseModel {
+  userKey: string;
+  notice: string;
+  noticeColor: string;
+  name: string;
+  status: { label: string; detail: string; color: string; bold: boolean };
+  facts: Fact[];
+  onprem: TimelineRowModel[];
+  cloud: TimelineRowModel[];
+  history: Fact[];
+  /** What the score is made of, by MITRE tactic (at most 8 reasons). */
+  reasonGroups: ReasonGroupModel[];
+  moreReasons: string;
+  canDismiss: boolean;
+}
+
+function timeline(items: TimelineItem[], titleMax: number): TimelineRowModel[] {
+  return items.map((a) => ({
+    id: a.id,
+    lastSeen: when(a.lastSeen),
+    title: plain(a.title, titleMax),
+    details: ` · ${plain(a.severity, 20)} · ${plain(a.status, 20)}${a.triggerCount > 1 ? ` · ${a.triggerCount}×` : ''}${a.points > 0 ? ` · +${num(a.points)}` : ''}`,
+    color: a.status === 'open' ? colorOf(a.severity) : 'Default',
+  }));
+}
+
+function status(d: UserProfileData): UserModel['status'] {
+  if (d.state === 'risky') return { label: 'Risky', detail: ` since ${when(d.riskySince)}`, color: 'Attention', bold: true };
+  if (d.dismissed && d.state === 'dismissed') return { label: 'Dismissed', detail: ` by ${plain(d.dismissed.byName, 80)} at ${when(d.dismissed.at)}`, color: 'Default', bold: false };
+  return d.qualifies ? { label: 'Risky', detail: '', color: 'Default', bold: true } : { label: 'Not risky', detail: '', color: 'Default', bold: false };
+}
+
+export function userModel(d: UserProfileData, level = 0): UserModel {
+  const titleMax = [100, 60, 40][level];
+  const facts: Fact[] = [];
+  if (d.upn) facts.push(fact('Cloud identity', plain(d.upn, 120)));
+  if (d.onPremAccount) facts.push(fact('On-premises account', plain(d.onPremAccount, 120)));
+  facts.push(fact('Identity', d.resolution === 'resolved' ? 'one directory user (on-premises and cloud combined)' : `${plain(d.resolution, 20)}${d.note ? `: ${plain(d.note, 200)}` : ''}`));
+  facts.push(fact('Roles', d.roles.length ? d.roles.map((r) => plain(r, 60)).join(', ') : 'none known'));
+  facts.push(fact('Investigation priority', `${num(d.score)} (${d.percentile}th percentile; impact ×${num(d.impact)})`));
+  if (d.tactics?.length) facts.push(fact('Tactics', tacticsText(d.tactics)));
+  if (d.chain) facts.push(fact('Hybrid chain', chainText(d.chain, titleMax)));
+  facts.push(fact('Split', `on-premises ${num(d.onpremScore)} · cloud ${num(d.cloudScore)}`));
+  if (d.threatScore !== null) facts.push(fact('Cloud App Security threat score', String(d.threatScore)));
+  facts.push(fact('Open alerts', String(d.openAlerts)));
+  facts.push(fact('Risky at', `a sequence of attack steps scoring ≥ ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full on-premises → cloud chain (last ${d.windowDays} days)`));
+  // Fitted like the timelines: fewer and shorter reasons at each level until the card is under Teams' limit.
+  const grouped = d.score > 0 && d.groups?.length ? reasonGroupsModel(d.groups, [8, 5, 3][level], titleMax + 40) : { groups: [], more: 0 };
+  return {
+    userKey: d.key,
+    notice: d.notice ? plain(d.notice, 600) : '',
+    noticeColor: noticeColor(d.noticeTone),
+    name: plain(nameOf(d), 120),
+    status: status(d),
+    facts,
+    onprem: timeline(d.onprem, titleMax),
+    cloud: timeline(d.cloud, titleMax),
+    history: d.history.map((h) => fact(when(h.at), `${num(h.score)} (${h.percentile}th)`)),
+    reasonGroups: grouped.groups,
+    moreReasons: grouped.more > 0 ? `and ${grouped.more} more reasons` : '',
+    canDismiss: d.interactive && d.state === 'risky',
+    ...responseModel(d.response),
+  };
+}
+
+/** `user <name>`: one user's hybrid profile: identity, score, both timelines (each row opens its alert), history. */
 export function userCard(d: UserProfileData): CardMessage {
-  const name = nameOf(d);
-  const body: Element[] = [];
-  if (d.notice) body.push(text(esc(d.notice, 300), { color: 'Good' }));
-  body.push(heading(esc(name, 120)));
-  const status = d.state === 'risky' ? `**Risky** since ${when(d.riskySince)}` : d.dismissed && d.state === 'dismissed' ? `Dismissed by ${esc(d.dismissed.byName, 80)} at ${when(d.dismissed.at)}` : d.qualifies ? '**Risky**' : 'Not risky';
-  body.push(text(status, { color: d.state === 'risky' ? 'Attention' : 'Default' }));
-  const rows: Array<[string, string]> = [];
-  if (d.upn) rows.push(['Cloud identity', esc(d.upn, 120)]);
-  if (d.onPremAccount) rows.push(['On-premises account', esc(d.onPremAccount, 120)]);
-  rows.push(['Identity', d.resolution === 'resolved' ? 'one directory user (on-premises and cloud combined)' : `${esc(d.resolution, 20)}${d.note ? `: ${esc(d.note, 200)}` : ''}`]);
-  rows.push(['Roles', d.roles.length ? d.roles.map((r) => esc(r, 60)).join(', ') : 'none known']);
-  rows.push(['Investigation priority', `${num(d.score)} (${d.percentile}th percentile; impact ×${num(d.impact)})`]);
-  if (d.tactics?.length) rows.push(['Tactics', d.tactics.slice(0, 8).map((t) => esc(t, 40)).join(' · ')]);
-  if (d.chain) rows.push(['Hybrid chain', chainText(d.chain)]);
-  rows.push(['Split', `on-premises ${num(d.onpremScore)} · cloud ${num(d.cloudScore)}`]);
-  if (d.threatScore !== null) rows.push(['Cloud App Security threat score', String(d.threatScore)]);
-  rows.push(['Open alerts', String(d.openAlerts)]);
-  rows.push(['Risky at', `a sequence of attack steps scoring ≥ ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full on-premises → cloud chain (last ${d.windowDays} days)`]);
-  body.push(facts(rows));
-  if (d.groups?.length && d.score > 0) body.push(...reasonGroups(d.groups));
-  body.push(timeline('On-premises (Azure ATP)', d.onprem));
-  body.push(timeline('Cloud (Cloud App Security)', d.cloud));
-  if (d.history.length) {
-    body.push(text('**Score history**', { spacing: 'Medium' }));
-    body.push(facts(d.history.map((h) => [when(h.at), `${num(h.score)} (${h.percentile}th)`] as [string, string])));
-  }
-  const actions: Element[] = [];
-  if (d.interactive && d.state === 'risky') actions.push(execute('Dismiss', 'user.dismiss', { userKey: d.key }));
-  const summary = plain(`Hybrid profile: ${name} (score ${num(d.score)})`, 200);
-  return { card: card(body, { actions, fallbackText: summary }), summary };
+  return renderFitted('user', 3, (level) => userModel(d, level), { summary: `Hybrid profile: ${nameOf(d)} (score ${num(d.score)})` });
 }

@@ -54,3 +54,23 @@ describe('loadConfig', () => {
     expect(c.directoryFile).toBeUndefined();
   });
 });
+
+describe('loadConfig: Defender XDR through Graph (issue 12)', () => {
+  const graph = { GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' };
+  test('defaults: health every 300 s with GRAPH_*, polling off, MDI + MDCA sources; nothing without GRAPH_*', () => {
+    expect(loadConfig({}).graphSecurity).toBeUndefined();
+    expect(loadConfig(graph).graphSecurity).toEqual({ pollSeconds: 0, healthSeconds: 300, sources: ['microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps'] });
+    expect(loadConfig({ ...graph, GRAPH_SECURITY_POLL_SECONDS: '0' }).graphSecurity?.pollSeconds).toBe(0);
+    expect(loadConfig({ ...graph, GRAPH_SECURITY_POLL_SECONDS: '60', GRAPH_SECURITY_SOURCES: ' microsoftDefenderForIdentity ,microsoftDefenderForIdentity', GRAPH_SECURITY_HEALTH_SECONDS: '120' }).graphSecurity).toEqual({ pollSeconds: 60, healthSeconds: 120, sources: ['microsoftDefenderForIdentity'] });
+  });
+
+  test('bad values: one line naming the variable, the problem and the fix', () => {
+    expect(bad({ ...graph, GRAPH_SECURITY_POLL_SECONDS: '2' })).toMatch(/^GRAPH_SECURITY_POLL_SECONDS: "2" is not a whole number from 5 to 86400\. Set GRAPH_SECURITY_POLL_SECONDS/);
+    expect(bad({ ...graph, GRAPH_SECURITY_HEALTH_SECONDS: 'often' })).toMatch(/^GRAPH_SECURITY_HEALTH_SECONDS: "often" is not a whole number from 5 to 86400/);
+    expect(bad({ ...graph, GRAPH_SECURITY_SOURCES: 'microsoftDefenderForIdentity,azureATP' })).toMatch(/^GRAPH_SECURITY_SOURCES: "azureATP" is not an alerts_v2 serviceSource\. List serviceSource values separated by commas \(microsoftDefenderForIdentity, /);
+    expect(bad({ ...graph, GRAPH_SECURITY_SOURCES: ',' })).toMatch(/^GRAPH_SECURITY_SOURCES: is empty/);
+    const m = bad({ GRAPH_SECURITY_POLL_SECONDS: '60' });
+    expect(m).toMatch(/^GRAPH_SECURITY_POLL_SECONDS: is set but the Microsoft Graph app is not \(GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET\)\. Set the three GRAPH_\* variables for an app with SecurityAlert\.Read\.All/);
+    expect(m.split('\n')).toHaveLength(1);
+  });
+});

@@ -114,3 +114,45 @@ export function installActivity(env: ActivityEnv, user: DevUser, id: string, now
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** Where a compose box sits: the personal chat, or the channel (no thread: a new post). */
+function composeConversation(env: ActivityEnv, user: DevUser, pane: Pane) {
+  const c = conversationFor(env, user, pane, '');
+  if (pane === 'channel') c.conversation.id = DEV_CHANNEL_ID;
+  return { ...c, channelData: { ...c.channelData, source: { name: 'compose' } } };
+}
+
+/** A search in the compose box (`composeExtension/query`), as Teams sends it on every keystroke. */
+export function queryActivity(
+  env: ActivityEnv,
+  user: DevUser,
+  pane: Pane,
+  q: { commandId: string; text: string; skip: number; count: number; initialRun: boolean },
+  id: string,
+  now: Date,
+): Record<string, unknown> {
+  return {
+    type: 'invoke',
+    name: 'composeExtension/query',
+    ...base(env, user, id, now),
+    ...composeConversation(env, user, pane),
+    value: { commandId: q.commandId, parameters: [q.initialRun ? { name: 'initialRun', value: 'true' } : { name: 'query', value: q.text }], queryOptions: { skip: q.skip, count: q.count } },
+  };
+}
+
+/** A link pasted in the compose box, on a domain the app registered (`composeExtension/queryLink`). */
+export function queryLinkActivity(env: ActivityEnv, user: DevUser, pane: Pane, url: string, id: string, now: Date): Record<string, unknown> {
+  return { type: 'invoke', name: 'composeExtension/queryLink', ...base(env, user, id, now), ...composeConversation(env, user, pane), value: { url } };
+}
+
+/** An Action.Submit on a card the message extension inserted (`composeExtension/onCardButtonClicked`). */
+export function cardButtonActivity(env: ActivityEnv, user: DevUser, pane: Pane, card: { activityId: string; threadId?: string }, data: Record<string, unknown>, id: string, now: Date): Record<string, unknown> {
+  return {
+    type: 'invoke',
+    name: 'composeExtension/onCardButtonClicked',
+    ...base(env, user, id, now),
+    ...conversationFor(env, user, pane, card.threadId ?? card.activityId),
+    replyToId: card.activityId,
+    value: data,
+  };
+}

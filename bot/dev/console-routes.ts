@@ -2,7 +2,7 @@ import path from 'node:path';
 import restify, { type Request, type Response } from 'restify';
 import type { AppParts } from '../feature';
 import type { RoleName } from '../directory/roles';
-import { actionActivity, messageActivity, personalConversationId, DEV_CHANNEL_ID, type ActivityEnv, type DevUser, type Pane } from './activity-factory';
+import { actionActivity, cardButtonActivity, messageActivity, personalConversationId, DEV_CHANNEL_ID, type ActivityEnv, type DevUser, type Pane } from './activity-factory';
 import type { DevHub } from './dev-hub';
 import { loadScenario, replayScenario } from './scenario';
 import { repoRoot, StaticFiles } from './static-files';
@@ -18,14 +18,26 @@ interface ConsoleDeps {
   rememberUser(oid: string, name: string): void;
 }
 
-type DevDirectoryUser = DevUser & { upn: string; roles: RoleName[] };
+export type DevDirectoryUser = DevUser & { upn: string; roles: RoleName[] };
+
+/** Loopback Host, same Origin, JSON bodies: what every /dev route checks first. */
+export type Guard = (req: Request, res: Response, next: (err?: unknown) => void) => unknown;
 
 /**
  * The console's own API. Only the page on this origin may call it: JSON bodies (a cross-site form
  * cannot send them without a preflight we never answer), a matching Origin when the browser sends
  * one, and a loopback Host (no DNS rebinding).
  */
-export function mountConsole(d: ConsoleDeps): void {
+/** What the console's other route files reuse: the guard, the JSON body parser, users, and delivery to /api/messages. */
+export interface ConsoleApi {
+  guard: Guard;
+  files: StaticFiles;
+  json: ReturnType<typeof restify.plugins.bodyParser>;
+  userFor(id: unknown): Promise<DevDirectoryUser | undefined>;
+  deliver(activity: Record<string, unknown>): Promise<{ status: number; body: any }>;
+}
+
+export function mountConsole(d: ConsoleDeps): ConsoleApi {
   const { parts, hub } = d;
   const server = parts.server;
   const root = repoRoot();
@@ -34,8 +46,11 @@ export function mountConsole(d: ConsoleDeps): void {
     'index.html': pub('index.html'),
     'console.css': pub('console.css'),
     'console.js': pub('console.js'),
+    'extension.js': pub('extension.js'),
     'markdown.js': pub('markdown.js'),
     'host-config.js': pub('host-config.js'),
+    'cards.html': pub('cards.html'),
+    'cards.js': pub('cards.js'),
     'adaptivecards.min.js': require.resolve('adaptivecards/dist/adaptivecards.min.js'),
   });
 
@@ -51,7 +66,7 @@ export function mountConsole(d: ConsoleDeps): void {
   }
 
   const json = restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, rejectUnknown: true });
-  const guard = (req: Request, res: Response, next: (err?: unknown) => void) => {
+  const guard: Guard = (req, res, next) => {
     const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
       res.send(403, { error: 'The dev console answers on loopback host names only.' });
@@ -127,14 +142,19 @@ export function mountConsole(d: ConsoleDeps): void {
   });
 
   server.post('/dev/api/invoke', guard, json, async (req: Request, res: Response) => {
-    const b = (req.body ?? {}) as { userId?: unknown; activityId?: unknown; verb?: unknown; data?: unknown; trigger?: unknown };
+    const b = (req.body ?? {}) as { userId?: unknown; activityId?: unknown; verb?: unknown; data?: unknown; trigger?: unknown; kind?: unknown };
     const user = await userFor(b.userId);
     if (!user) return void res.send(400, { error: 'Pick a user from the directory.' });
     const target = typeof b.activityId === 'string' ? hub.get(b.activityId) : undefined;
     if (!target) return void res.send(404, { error: 'That card is not in this console (the console forgets on restart).' });
-    if (typeof b.verb !== 'string' || b.verb.length > 200) return void res.send(400, { error: 'verb must be a string.' });
     const data = b.data && typeof b.data === 'object' && !Array.isArray(b.data) ? (b.data as Record<string, unknown>) : {};
     const pane: Pane = target.conversationId === DEV_CHANNEL_ID ? 'channel' : 'personal';
+    if (b.kind === 'cardButton') {
+      // Action.Submit on a card the message extension inserted: Teams sends composeExtension/onCardButtonClicked.
+      const r = await deliver(cardButtonActivity(d.env(), user, pane, { activityId: target.id, threadId: target.threadId ?? target.id }, data, hub.newId(), parts.clock.now()));
+      return void res.send(200, { status: r.status, response: r.body });
+    }
+    if (typeof b.verb !== 'string' || b.verb.length > 200) return void res.send(400, { error: 'verb must be a string.' });
     const trigger = b.trigger === 'automatic' ? 'automatic' : 'manual';
     const activity = actionActivity(d.env(), user, pane, { activityId: target.id, threadId: target.threadId ?? target.id }, { verb: b.verb, data }, hub.newId(), parts.clock.now(), trigger);
     const r = await deliver(activity);
@@ -181,4 +201,5 @@ export function mountConsole(d: ConsoleDeps): void {
     const results = await run;
     return void res.send(200, { steps: results });
   });
+  return { guard, files, json, userFor, deliver };
 }

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
 import type { AppParts, Feature } from '../feature';
-import { DEV_TENANT_ID } from './activity-factory';
+import { DEV_TENANT_ID, type ActivityEnv } from './activity-factory';
 import { CONNECTOR_PATH, mountConnector } from './connector-routes';
 import { mountConsole } from './console-routes';
 import { DevHub } from './dev-hub';
+import { mountGallery } from './gallery-routes';
+import { mountExtensionConsole } from './extension-console';
 
 /** This server's own loopback base URL (never from the Host header: the bot will POST to it). */
 export function selfUrl(server: Server, host: string): string {
@@ -23,19 +25,22 @@ export function devFeature(parts: AppParts): Feature {
   const hub = new DevHub();
   const userNames = new Map<string, string>();
   const base = () => selfUrl(parts.server, parts.config.host);
+  const activityEnv = (): ActivityEnv => ({
+    serviceUrl: `${base()}${CONNECTOR_PATH}`,
+    // With an allow list set, activities from other tenants are refused: play the first allowed tenant.
+    tenantId: parts.config.allowedTenantIds[0] ?? DEV_TENANT_ID,
+    botId: `28:${parts.config.bot.appId || 'hybridwatch-dev'}`,
+  });
   mountConnector(parts.server, hub, parts.log, (oid) => userNames.get(oid));
-  mountConsole({
+  const api = mountConsole({
     parts,
     hub,
     baseUrl: base,
-    env: () => ({
-      serviceUrl: `${base()}${CONNECTOR_PATH}`,
-      // With an allow list set, activities from other tenants are refused: play the first allowed tenant.
-      tenantId: parts.config.allowedTenantIds[0] ?? DEV_TENANT_ID,
-      botId: `28:${parts.config.bot.appId || 'hybridwatch-dev'}`,
-    }),
+    env: () => activityEnv(),
     rememberUser: (oid, name) => userNames.set(oid, name),
   });
+  mountGallery(parts, api.guard, api.files);
+  mountExtensionConsole(parts, hub, api, () => activityEnv());
 
   // server.close() waits for open responses and the live event streams never end on their own:
   // end them as soon as the server starts closing (Feature.stop runs only after close completes).
@@ -49,7 +54,7 @@ export function devFeature(parts: AppParts): Feature {
   return {
     name: 'dev',
     async start() {
-      parts.log.info({ url: `${base()}/dev/` }, 'dev console: open it in a browser to play Teams');
+      parts.log.info({ url: `${base()}/dev/`, cards: `${base()}/dev/cards` }, 'dev console: open it in a browser to play Teams (card template gallery at /dev/cards)');
     },
     async stop() {
       hub.closeAll();

@@ -15,6 +15,8 @@ export interface ConsoleMessage {
   timestamp: string;
   /** How many times the bot updated it in place (PUT) or an invoke answer replaced its card. */
   updates: number;
+  /** `extension`: the user inserted it through the message extension (a search result or an unfurled link). */
+  via?: 'extension';
 }
 
 /**

@@ -26,17 +26,22 @@ interface GraphUser {
   onPremisesSecurityIdentifier?: string | null;
 }
 
+/** The GRAPH_* app's client-credentials identity (@azure/identity caches and renews its tokens). */
+export function graphCredential(opts: Pick<GraphOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'authorityHost'>): ClientSecretCredential {
+  const authority = new URL(opts.authorityHost);
+  return new ClientSecretCredential(opts.tenantId, opts.clientId, opts.clientSecret, {
+    authorityHost: opts.authorityHost,
+    // Instance discovery asks login.microsoftonline.com first; only skip it for a non-Microsoft authority (tests).
+    disableInstanceDiscovery: !/\.microsoftonline\.(com|us|cn)$|\.microsoft\.com$/.test(authority.hostname),
+  });
+}
+
 /** Production: roles and identities from Microsoft Graph with client credentials. */
 export class GraphDirectory implements Directory {
   private readonly client: Client;
 
   constructor(opts: GraphOptions) {
-    const authority = new URL(opts.authorityHost);
-    const credential = new ClientSecretCredential(opts.tenantId, opts.clientId, opts.clientSecret, {
-      authorityHost: opts.authorityHost,
-      // Instance discovery asks login.microsoftonline.com first; only skip it for a non-Microsoft authority (tests).
-      disableInstanceDiscovery: !/\.microsoftonline\.(com|us|cn)$|\.microsoft\.com$/.test(authority.hostname),
-    });
+    const credential = graphCredential(opts);
     const base = new URL(opts.baseUrl);
     const parts = base.pathname.replace(/\/+$/, '').split('/');
     const version = parts.pop() || 'v1.0';

@@ -22,12 +22,18 @@ export function isRoleName(s: string): s is RoleName {
 
 /** What a caller may do. Each capability lists the roles that grant it (fail closed: anything else is denied). */
 export const CAPABILITIES = {
-  /** status, alerts, risky, user, config, policies */
+  /** status, alerts, risky, user, config, policies, health */
   read: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator', 'Security Operator', 'Security Reader', 'Global Reader'],
-  /** alert.close, alert.assign, alert.mute */
+  /** alert.close, alert.assign, alert.comment, alert.mute */
   operate: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator', 'Security Operator'],
   /** subscribe, unsubscribe, subscriptions, user.dismiss */
   manage: ['Global Administrator', 'Security Administrator', 'Cloud App Security Administrator'],
+  /**
+   * Identity response on a user in Entra ID and Active Directory (issue 15): confirm compromised, revoke
+   * sessions, disable the on-premises account, force a password reset, dismiss risk in Entra ID Protection.
+   * Security Administrator and up: Cloud App Security Administrator's scope stops at cloud apps.
+   */
+  respond: ['Global Administrator', 'Security Administrator'],
   /** enable / disable the Azure ATP integration: the seed requires a Global Administrator */
   integrate: ['Global Administrator'],
 } as const satisfies Record<string, readonly RoleName[]>;

@@ -52,6 +52,11 @@ export interface NormalizedAlert {
   trigger: 'new' | 'update';
   /** Hash of the raw message: the same bytes sent again are a duplicate, not a re-trigger. */
   hash: string;
+  /**
+   * Set when the alert came from Defender XDR through Microsoft Graph (alerts_v2): the ledger keys the
+   * row by this id (not onprem_id / cloud_id, which stay for the CEF and Cloud App Security feeds).
+   */
+  graph?: { id: string; url: string | null; incidentUrl: string | null; providerAlertId?: string | null; serviceSource?: string };
 }
 
 /** A ledger row as the rest of the code uses it (JSON columns parsed). */

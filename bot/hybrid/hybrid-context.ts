@@ -25,7 +25,7 @@ export interface HybridContext {
   other: 'onprem' | 'cloud';
   /** The other environment's alerts of the same users, 7 days before this alert's last_seen (or later). */
   count: number;
-  /** Up to 3 distinct titles, worst severity and newest first. Untrusted text: esc() before display. */
+  /** Up to 3 distinct titles, worst severity and newest first. Untrusted text: shown only in TextRuns (cards/). */
   topTitles: string[];
   /** On-prem and cloud alerts of one user within CHAIN_HOURS (48) of each other: likely one attack chain. */
   hybridChain: boolean;

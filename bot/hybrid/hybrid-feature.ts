@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { HOUR_MS, DAY_MS } from '../clock';
 import type { AppParts, Feature } from '../feature';
 import type { Schema } from '../store/schema';
-import { dismissAction, hybridCommands } from './commands/hybrid-commands';
+import { dismissAction, hybridCommands, showUserAction } from './commands/hybrid-commands';
 import { IdentityResolver } from './identity-resolver';
 import { PriorityService } from './priority-service';
 import { purgeExpired, type PurgeResult } from './retention';
@@ -13,6 +13,8 @@ const LAST_PURGE = 'hybrid.purge.last';
 export interface HybridFeature extends Feature {
   priority: PriorityService;
   resolver: IdentityResolver;
+  /** What the `user` and `risky` cards are built from (identity response answers with the user card). */
+  views: ViewDeps;
   /** Rescore everyone (aged-out alerts, percentile shifts). Hourly; callable in tests. */
   sweep(): Promise<{ users: number }>;
   /** Delete what is older than RETENTION_DAYS. Daily; callable in tests. */
@@ -23,7 +25,7 @@ export interface HybridFeature extends Feature {
 
 /**
  * The hybrid view (issue 5): per-user investigation priority and risky users, kept current by a
- * listener inside the ledger transaction; `risky`, `user`, `alerts`; `user.dismiss`; retention.
+ * listener inside the ledger transaction; `risky`, `user`, `alerts`; `user.dismiss`, `user.show`; retention.
  */
 export function hybridFeature(parts: AppParts): HybridFeature {
   const { store, services, directory, clock, log, config } = parts;
@@ -54,8 +56,9 @@ export function hybridFeature(parts: AppParts): HybridFeature {
     name: 'hybrid',
     priority,
     resolver,
+    views: deps,
     commands: hybridCommands(deps),
-    actions: [dismissAction(deps)],
+    actions: [dismissAction(deps), showUserAction(deps)],
     sweep: () => priority.sweep(),
     purge,
     tick,

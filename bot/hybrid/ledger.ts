@@ -32,8 +32,8 @@ export class Ledger {
   /** Record inside the caller's transaction (so gating, ledger and outbox commit together). */
   async recordIn(trx: Trx, a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
     const now = this.clock.now().toISOString();
-    const col = a.source === 'onprem' ? 'onprem_id' : 'cloud_id';
-    const existing = await trx.selectFrom('alerts').selectAll().where(col, '=', a.sourceId).executeTakeFirst();
+    const { col, id } = keyOf(a);
+    const existing = await trx.selectFrom('alerts').selectAll().where(col, '=', id).executeTakeFirst();
     if (!existing) {
       a = { ...a, users: await this.resolveUsers(a.users) };
       const merged = await this.mergeNew(trx, a);
@@ -84,20 +84,21 @@ export class Ledger {
   private async recordBatch(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
     if (alerts.length < 2) return alerts.length ? [await this.recordIn(trx, alerts[0])] : [];
     const now = this.clock.now().toISOString();
-    const key = (source: string, id: string) => `${source}:${id}`;
+    const key = (col: string, id: string) => `${col}:${id}`;
     const existing = new Set<string>();
-    for (const [source, col] of [['onprem', 'onprem_id'], ['cloud', 'cloud_id']] as const) {
-      const ids = [...new Set(alerts.filter((a) => a.source === source).map((a) => a.sourceId))];
+    for (const col of ['onprem_id', 'cloud_id', 'graph_id'] as const) {
+      const ids = [...new Set(alerts.map(keyOf).filter((k) => k.col === col).map((k) => k.id))];
       for (let i = 0; i < ids.length; i += 500) {
         const rows = await trx.selectFrom('alerts').select(col).where(col, 'in', ids.slice(i, i + 500)).execute();
-        for (const r of rows) existing.add(key(source, String((r as Record<string, unknown>)[col])));
+        for (const r of rows) existing.add(key(col, String((r as Record<string, unknown>)[col])));
       }
     }
     const results: Array<{ outcome: RecordOutcome; alert: AlertRow } | undefined> = new Array(alerts.length);
     const fresh = new Map<number, AlertsTable>();
     const claimed = new Set<string>();
     for (let i = 0; i < alerts.length; i++) {
-      const k = key(alerts[i].source, alerts[i].sourceId);
+      const ka = keyOf(alerts[i]);
+      const k = key(ka.col, ka.id);
       if (existing.has(k) || claimed.has(k)) continue; // a re-trigger, or a second message for an alert new in this batch
       claimed.add(k);
       const a = { ...alerts[i], users: await this.resolveUsers(alerts[i].users) };
@@ -152,13 +153,20 @@ export class Ledger {
   }
 }
 
+/** The column that identifies an alert of this feed: the Graph id for Defender XDR alerts, else the CEF / Cloud App Security id. */
+export function keyOf(a: Pick<NormalizedAlert, 'source' | 'sourceId' | 'graph'>): { col: 'onprem_id' | 'cloud_id' | 'graph_id'; id: string } {
+  if (a.graph) return { col: 'graph_id', id: a.graph.id };
+  return a.source === 'onprem' ? { col: 'onprem_id', id: a.sourceId } : { col: 'cloud_id', id: a.sourceId };
+}
+
 /** A new ledger row for an alert seen for the first time. */
 function newRow(a: NormalizedAlert, now: string): AlertsTable {
+  const feed = a.graph ? null : a.source;
   return {
-    id: `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
+    id: a.graph ? `xdr:${a.graph.id}` : `${a.source === 'onprem' ? 'atp' : 'mcas'}:${a.sourceId}`,
     source: a.source,
-    onprem_id: a.source === 'onprem' ? a.sourceId : null,
-    cloud_id: a.source === 'cloud' ? a.sourceId : null,
+    onprem_id: feed === 'onprem' ? a.sourceId : null,
+    cloud_id: feed === 'cloud' ? a.sourceId : null,
     type: a.type,
     type_name: a.typeName,
     title: a.title,
@@ -171,8 +179,8 @@ function newRow(a: NormalizedAlert, now: string): AlertsTable {
     last_seen: a.seenAt,
     trigger_count: 1,
     cnt: a.cnt ?? null,
-    url: a.source === 'onprem' ? a.url ?? null : null,
-    cloud_url: a.source === 'cloud' ? a.url ?? null : null,
+    url: feed === 'onprem' ? a.url ?? null : null,
+    cloud_url: feed === 'cloud' ? a.url ?? null : null,
     app: a.app ?? null,
     policy: a.policy ?? null,
     threat_score: a.threatScore ?? null,
@@ -187,5 +195,8 @@ function newRow(a: NormalizedAlert, now: string): AlertsTable {
     created_at: now,
     updated_at: now,
     tactics: a.tactics && canonicalTactics(a.tactics).length ? JSON.stringify(canonicalTactics(a.tactics)) : null,
+    graph_id: a.graph?.id ?? null,
+    graph_url: a.graph?.url ?? null,
+    incident_url: a.graph?.incidentUrl ?? null,
   };
 }

@@ -40,7 +40,7 @@ export function shareUser(cloud: AlertUser[], onprem: AlertUser[]): boolean {
   );
 }
 
-function mergeUsers(a: AlertUser[], b: AlertUser[]): AlertUser[] {
+export function mergeUsers(a: AlertUser[], b: AlertUser[]): AlertUser[] {
   const out = [...a];
   for (const u of b) if (!out.some((x) => x.key === u.key || (x.aadObjectId && x.aadObjectId === u.aadObjectId))) out.push(u);
   return out;

@@ -21,7 +21,7 @@ export interface ViewDeps {
   risky: RiskyConfig;
 }
 
-interface Scored {
+export interface Scored {
   key: string;
   score: UserScore;
   percentile: number;
@@ -109,8 +109,19 @@ async function timeline(d: ViewDeps, key: string, environment: 'onprem' | 'cloud
   return rows.map((r) => ({ id: r.id, title: r.title, severity: r.severity, status: r.status, firstSeen: r.first_seen, lastSeen: r.last_seen, triggerCount: Number(r.trigger_count), points: (points.get(r.id) ?? 0) / 100 }));
 }
 
-export async function profileData(d: ViewDeps, key: string, now: Date, opts: { interactive: boolean; directoryUser?: DirectoryUser; notice?: string }): Promise<UserProfileData> {
-  const all = await snapshot(d, now);
+export interface ProfileOptions {
+  interactive: boolean;
+  directoryUser?: DirectoryUser;
+  notice?: string;
+  noticeTone?: UserProfileData['noticeTone'];
+  /** Identity response (issue 15): Entra ID Protection's view, what was done, the buttons. */
+  response?: UserProfileData['response'];
+  /** A snapshot the caller already took at `now` (several profiles at once need it once). */
+  all?: Scored[];
+}
+
+export async function profileData(d: ViewDeps, key: string, now: Date, opts: ProfileOptions): Promise<UserProfileData> {
+  const all = opts.all ?? (await snapshot(d, now));
   const mine = all.find((s) => s.key === key);
   const stored = mine?.stored ?? (await d.priority.stored(d.db, [key])).get(key);
   const score: UserScore = mine?.score ?? { scoreCenti: 0, onpremCenti: 0, cloudCenti: 0, alertCount: 0, typeCount: 0, tactics: [], breadth: 0, groups: [], chain: null, chainCenti: 0, fullChain: false, contributions: [], threatScore: null };
@@ -118,7 +129,13 @@ export async function profileData(d: ViewDeps, key: string, now: Date, opts: { i
   const [onprem, cloud, open, history] = await Promise.all([
     timeline(d, key, 'onprem', points),
     timeline(d, key, 'cloud', points),
-    d.db.selectFrom('alert_users as au').innerJoin('alerts as a', 'a.id', 'au.alert_id').select((eb) => eb.fn.count<number>('a.id').distinct().as('n')).where('au.user_key', '=', key).where('a.status', '=', 'open').executeTakeFirst(),
+    // Driven by the user's own rows (EXISTS): as a join SQLite's planner scanned every open alert instead.
+    d.db
+      .selectFrom('alert_users as au')
+      .select((eb) => eb.fn.count<number>('au.alert_id').distinct().as('n'))
+      .where('au.user_key', '=', key)
+      .where((eb) => eb.exists(eb.selectFrom('alerts as a').select('a.id').whereRef('a.id', '=', 'au.alert_id').where('a.status', '=', 'open')))
+      .executeTakeFirst(),
     d.db.selectFrom('score_history').selectAll().where('user_key', '=', key).orderBy('at', 'desc').limit(8).execute(),
   ]);
   const du = opts.directoryUser;
@@ -160,6 +177,8 @@ export async function profileData(d: ViewDeps, key: string, now: Date, opts: { i
     now: now.toISOString(),
     interactive: opts.interactive,
     notice: opts.notice,
+    noticeTone: opts.noticeTone,
+    response: opts.response ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AppParts, Feature } from '../feature';
 import { can } from '../directory/roles';
 import { alertActions } from '../teams/actions/alert-actions';
+import { commentAlertAction } from '../teams/actions/comment-action';
 import { subscriptionCommands } from '../teams/commands/subscription-commands';
 import { createProactiveSender } from '../teams/proactive';
 import type { ChatActivity } from '../teams/chat-activity';
@@ -54,7 +55,7 @@ export function notifyFeature(parts: AppParts, o: Partial<NotifyOptions> = {}): 
     return adminCache.ids;
   }
 
-  const render: RenderDeps = { db: store.db, clock, linkHosts: services.linkHosts, adminIds };
+  const render: RenderDeps = { db: store.db, clock, linkHosts: services.linkHosts, adminIds, responseView: async (key, buttons) => (services.identityResponse ? services.identityResponse.view(key, buttons) : null) };
   const worker = new DeliveryWorker({
     db: store.db,
     dialect: store.dialect,
@@ -87,7 +88,7 @@ export function notifyFeature(parts: AppParts, o: Partial<NotifyOptions> = {}): 
   return {
     name: 'notify',
     commands: subscriptionCommands,
-    actions: alertActions,
+    actions: [...alertActions, commentAlertAction],
     readiness: [],
     start: () => worker.start(),
     stop: () => worker.stop(),

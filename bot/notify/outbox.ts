@@ -11,7 +11,7 @@ export const THRESHOLDS: Threshold[] = ['low', 'medium', 'high'];
 /** `subscribe` without a level: medium. High alone would hide most Azure ATP detections (recon, lateral movement are medium); low floods. */
 export const DEFAULT_THRESHOLD: Threshold = 'medium';
 
-export type OutboxKind = 'alert' | 'alert.update' | 'alert.reply' | 'digest' | 'risky' | 'risky.update' | 'integration' | 'text';
+export type OutboxKind = 'alert' | 'alert.update' | 'alert.reply' | 'digest' | 'risky' | 'risky.update' | 'integration' | 'text' | 'health' | 'health.update';
 
 export interface OutboxOptions {
   /** Cards per conversation per minute before the rest of that minute goes into one digest card. */
@@ -28,6 +28,7 @@ type Db = Kysely<Schema> | Trx;
 export const alertKey = (id: string) => `alert:${id}`;
 export const userKey = (key: string) => `user:${key}`;
 export const digestKey = (windowStart: string) => `digest:${windowStart}`;
+export const healthKey = (issueId: string) => `health:${issueId}`;
 
 /** The minute an event falls in: the digest window. */
 export function windowOf(at: string): string {
@@ -97,17 +98,35 @@ export class Outbox {
       case 'integration.nodata':
         for (const s of await this.subscribers(trx)) await this.insert(trx, s.id, 'integration', null, { kind: 'nodata', enabledAt: e.enabledAt, at: e.at }, e.at);
         return;
+      case 'health.issue':
+        // A high-severity Defender for Identity health issue: every subscriber (high passes any threshold);
+        // when it closes, the cards already posted are updated in place.
+        if (e.change === 'opened') {
+          for (const s of await this.subscribers(trx)) {
+            if (!(await this.holdersOf(trx, healthKey(e.issueId), 'health')).includes(s.id)) await this.insert(trx, s.id, 'health', healthKey(e.issueId), { issueId: e.issueId }, e.at);
+            else await this.ensurePending(trx, s.id, 'health.update', healthKey(e.issueId), { issueId: e.issueId }, e.at);
+          }
+        } else for (const c of await this.holdersOf(trx, healthKey(e.issueId), 'health')) await this.ensurePending(trx, c, 'health.update', healthKey(e.issueId), { issueId: e.issueId }, e.at);
+        return;
       case 'user.risky':
         for (const s of await this.subscribers(trx)) await this.insert(trx, s.id, 'risky', userKey(e.userKey), { userKey: e.userKey, at: e.at, detail: e.detail ?? null }, e.at);
+        return;
+      case 'user.changed':
+        // Dismissed, confirmed compromised, sessions revoked…: every conversation holding the risky-user card sees it.
+        for (const c of await this.holdersOf(trx, userKey(e.userKey), 'risky')) await this.ensurePending(trx, c, 'risky.update', userKey(e.userKey), {}, e.at);
         return;
     }
   }
 
   /** Conversations that have (or are about to get) this alert's card. */
-  async holders(db: Db, alertId: string): Promise<string[]> {
-    const key = alertKey(alertId);
+  holders(db: Db, alertId: string): Promise<string[]> {
+    return this.holdersOf(db, alertKey(alertId), 'alert');
+  }
+
+  /** Conversations that have the card `key`, or a pending first post (`kind`) of it. */
+  async holdersOf(db: Db, key: string, kind: OutboxKind): Promise<string[]> {
     const sent = await db.selectFrom('notify_cards').select('conversation_id').where('card_key', '=', key).execute();
-    const queued = await db.selectFrom('notify_outbox').select('conversation_id').where('card_key', '=', key).where('kind', '=', 'alert').where('status', '=', 'pending').execute();
+    const queued = await db.selectFrom('notify_outbox').select('conversation_id').where('card_key', '=', key).where('kind', '=', kind).where('status', '=', 'pending').execute();
     return [...new Set([...sent, ...queued].map((r) => r.conversation_id))];
   }
 

@@ -64,6 +64,10 @@ export interface AlertsTable {
   updated_at: string;
   /** JSON: the tactics the source supplied (canonical, primary first), or null (derived from the type). Issue 11. */
   tactics?: string | null;
+  /** Defender XDR (Graph alerts_v2) id, links to the alert and its incident (issue 12). */
+  graph_id: string | null;
+  graph_url: string | null;
+  incident_url: string | null;
 }
 
 export interface KvTable {
@@ -139,6 +143,66 @@ export interface McasAlertsTable {
   raised_at: string;
   received_at: string;
   path: 'poll' | 'push';
+}
+
+/** Defender XDR alerts seen through Graph (issue 12): the version last read and the portal's side of handling. */
+export interface GraphAlertsTable {
+  graph_id: string;
+  alert_id: string; // alerts.id of the row it is recorded in
+  provider_alert_id: string | null; // lower-cased
+  incident_id: string | null;
+  alert_web_url: string | null;
+  incident_web_url: string | null;
+  service_source: string;
+  category: string | null;
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  assigned_to: string | null;
+  last_update: string;
+  last_update_ms: number;
+  hash: string;
+  received_at: string;
+}
+
+/** Comments written from Teams (issue 12): `target` graph = also posted to Defender XDR. */
+export interface AlertCommentsTable {
+  id: string;
+  alert_id: string;
+  at: string;
+  by_id: string;
+  by_name: string;
+  text: string;
+  target: 'graph' | 'local';
+}
+
+/** Defender for Identity health issues seen by the health monitor (issue 12). */
+export interface MdiHealthIssuesTable {
+  issue_id: string;
+  severity: string;
+  status: 'open' | 'closed';
+  detail: string; // JSON
+  first_seen: string;
+  last_seen: string;
+  closed_at: string | null;
+  notified: number;
+}
+
+/** Identity response (issue 15): one row per attempt at an action on a user; (user_key, action, round) is unique. */
+export interface IdentityActionsTable {
+  id: string;
+  user_key: string;
+  action: 'confirmCompromised' | 'revokeSessions' | 'disableAccount' | 'forcePasswordReset' | 'dismissRisk';
+  round: number;
+  status: 'pending' | 'done' | 'failed';
+  mode: 'graph' | 'local';
+  by_id: string;
+  by_name: string;
+  requested_at: string;
+  lease_until_ms: number;
+  done_at: string | null;
+  target: string; // JSON
+  answer: string | null; // JSON
 }
 
 export interface MigrationMarker {
@@ -228,6 +292,29 @@ export interface SensorHealthTable {
   updated_at: string;
 }
 
+/** Message extension (issue 14): searchable text per alert, lowercased (what the compose box scans). */
+export interface AlertSearchTable {
+  alert_id: string;
+  text: string;
+  status: AlertsTable['status'];
+  severity_rank: number;
+  last_seen: string;
+}
+
+/** Message extension: users seen in alerts, as the user search shows them (original case). */
+export interface UserSearchTable {
+  user_key: string;
+  display_name: string | null;
+  upn: string | null;
+  account: string | null;
+}
+
+/** Message extension: lowercased terms of a user (each name word, the full name, UPN, DOMAIN\sam, sam), found by prefix. */
+export interface UserSearchTermsTable {
+  user_key: string;
+  term: string;
+}
+
 export interface Schema {
   integration: IntegrationTable;
   audit_log: AuditLogTable;
@@ -243,6 +330,13 @@ export interface Schema {
   notify_cards: NotifyCardsTable;
   notify_windows: NotifyWindowsTable;
   notify_digest_items: NotifyDigestItemsTable;
+  graph_alerts: GraphAlertsTable;
+  alert_comments: AlertCommentsTable;
+  mdi_health_issues: MdiHealthIssuesTable;
+  alert_search: AlertSearchTable;
+  user_search: UserSearchTable;
+  user_search_terms: UserSearchTermsTable;
+  identity_actions: IdentityActionsTable;
   // Issues 3–8 add their tables here and a migration file in ./migrations.
   [table: string]: any;
 }

@@ -1,13 +1,22 @@
 import type { Activity, ConversationReference } from 'botbuilder';
+import { DEFAULT_COUNT, MAX_COUNT, MAX_QUERY_INPUT, MAX_SKIP, type SearchQuery } from './extension';
+
+/** A message-extension invoke, normalized and bounded (values are untrusted). */
+export type ExtensionInvoke =
+  | { name: 'query'; query: SearchQuery }
+  | { name: 'queryLink'; url: string; anonymous: boolean };
 
 /** One normalized event from Teams, whatever the activity shape (bolt's Receiver idea). */
 export interface ChatActivity {
-  kind: 'message' | 'action' | 'install' | 'uninstall' | 'other';
+  kind: 'message' | 'action' | 'extension' | 'install' | 'uninstall' | 'other';
   /** Message text with bot mentions stripped, whitespace folded. */
   text: string;
   verb?: string;
   data?: Record<string, unknown>;
   trigger?: 'manual' | 'automatic';
+  /** `cardButton`: an Action.Submit on a card the message extension inserted (composeExtension/onCardButtonClicked). */
+  via?: 'card' | 'cardButton';
+  extension?: ExtensionInvoke;
   /** Identity comes only from here: `from.aadObjectId` of the activity, never from card data. */
   from: { aadObjectId?: string; name: string; id: string };
   tenantId?: string;
@@ -42,6 +51,8 @@ export function toChatActivity(a: Activity, reference: Partial<ConversationRefer
   let verb: string | undefined;
   let data: Record<string, unknown> | undefined;
   let trigger: ChatActivity['trigger'];
+  let via: ChatActivity['via'];
+  let extension: ExtensionInvoke | undefined;
   if (a.type === 'message') kind = 'message';
   else if (a.type === 'invoke' && a.name === 'adaptiveCard/action') {
     kind = 'action';
@@ -49,6 +60,22 @@ export function toChatActivity(a: Activity, reference: Partial<ConversationRefer
     verb = typeof v.action?.verb === 'string' ? v.action.verb : '';
     data = v.action?.data && typeof v.action.data === 'object' && !Array.isArray(v.action.data) ? (v.action.data as Record<string, unknown>) : {};
     trigger = v.trigger === 'automatic' ? 'automatic' : 'manual';
+    via = 'card';
+  } else if (a.type === 'invoke' && a.name === 'composeExtension/onCardButtonClicked') {
+    // Action.Submit on a card the message extension inserted: its data is the value (msteams-docs#947).
+    kind = 'action';
+    const v = a.value && typeof a.value === 'object' && !Array.isArray(a.value) ? (a.value as Record<string, unknown>) : {};
+    verb = typeof v.verb === 'string' ? v.verb : '';
+    data = v;
+    trigger = 'manual';
+    via = 'cardButton';
+  } else if (a.type === 'invoke' && a.name === 'composeExtension/query') {
+    kind = 'extension';
+    extension = { name: 'query', query: searchQueryOf(a.value) };
+  } else if (a.type === 'invoke' && (a.name === 'composeExtension/queryLink' || a.name === 'composeExtension/anonymousQueryLink')) {
+    kind = 'extension';
+    const url = (a.value as { url?: unknown } | undefined)?.url;
+    extension = { name: 'queryLink', url: typeof url === 'string' ? url.slice(0, MAX_QUERY_INPUT) : '', anonymous: a.name === 'composeExtension/anonymousQueryLink' };
   } else if (a.type === 'installationUpdate') {
     kind = (a as { action?: string }).action?.startsWith('remove') ? 'uninstall' : 'install';
   } else if (a.type === 'conversationUpdate') {
@@ -62,6 +89,8 @@ export function toChatActivity(a: Activity, reference: Partial<ConversationRefer
     verb,
     data,
     trigger,
+    via,
+    extension,
     from: { aadObjectId: a.from?.aadObjectId, name: String(a.from?.name ?? 'unknown user'), id: String(a.from?.id ?? '') },
     tenantId: tenantOf(a),
     conversation: { id: String(a.conversation?.id ?? ''), type: convType, channelId, teamId: cd.team?.id ?? cd.teamsTeamId },
@@ -69,5 +98,27 @@ export function toChatActivity(a: Activity, reference: Partial<ConversationRefer
     replyToId: a.replyToId,
     activityId: a.id,
     reference,
+  };
+}
+
+const intIn = (v: unknown, min: number, max: number, def: number): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
+  return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : def;
+};
+
+/** `value: { commandId, parameters: [{ name, value }], queryOptions: { skip, count } }`, whatever arrives. */
+export function searchQueryOf(value: unknown): SearchQuery {
+  const v = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, any>) : {};
+  const params: Array<{ name?: unknown; value?: unknown }> = Array.isArray(v.parameters) ? v.parameters.slice(0, 10).filter((p: unknown) => p && typeof p === 'object') : [];
+  const initialRun = params.some((p) => p.name === 'initialRun' && String(p.value).toLowerCase() === 'true');
+  const param = params.find((p) => p.name === 'query') ?? params.find((p) => p.name !== 'initialRun');
+  const text = !initialRun && typeof param?.value === 'string' ? param.value.slice(0, MAX_QUERY_INPUT) : '';
+  const o = v.queryOptions && typeof v.queryOptions === 'object' ? v.queryOptions : {};
+  return {
+    commandId: typeof v.commandId === 'string' ? v.commandId.slice(0, 64) : '',
+    text,
+    initialRun,
+    skip: intIn(o.skip, 0, MAX_SKIP, 0),
+    count: intIn(o.count, 1, MAX_COUNT, DEFAULT_COUNT),
   };
 }

@@ -18,6 +18,12 @@ export interface HandlerContext {
   activity: ChatActivity;
   /** Send a message or card into this conversation; resolves to the new activity id. */
   send(reply: string | CardMessage): Promise<string | undefined>;
+  /**
+   * Send into the caller's own chat with Hybridwatch (created if needed): for turns that did not come
+   * from it (a card inserted by the message extension). Teams refuses when the app is not installed
+   * for the caller personally; that error is thrown.
+   */
+  sendToPersonalChat(reply: string | CardMessage): Promise<string | undefined>;
   store: Store;
   directory: Directory;
   log: Logger;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -25,3 +25,23 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
 }
 
 export const ARTIFACTS = path.join(__dirname, '../../test-artifacts');
+
+/** A page on the dev console, live (SSE connected), collecting script errors; `shot` saves a screenshot to ARTIFACTS. */
+export async function openConsole(context: BrowserContext, baseUrl: string, errors: string[], timeout = 30_000): Promise<{ page: Page; shot(name: string): Promise<string> }> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${baseUrl}/dev/`);
+  await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout });
+  return {
+    page,
+    async shot(name) {
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      const file = path.join(ARTIFACTS, name);
+      await page.screenshot({ path: file });
+      return file;
+    },
+  };
+}

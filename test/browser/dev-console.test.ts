@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { systemClock } from '../../bot/clock';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { USERS } from '../helpers/activities';
-import { ARTIFACTS, launchChromium } from './browser';
+import { launchChromium, openConsole } from './browser';
 
 /**
  * The issue's end-to-end scenario, clicked through the dev console in a real browser. Each step is its
@@ -30,24 +30,13 @@ async function say(pane: 'personal' | 'channel', text: string) {
   await input.press('Enter');
 }
 
-async function shot(name: string) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, name);
-  await page.screenshot({ path: file });
-  return file;
-}
+let shot: (name: string) => Promise<string>;
 
 beforeAll(async () => {
   // The system clock: the scenario, scoring and delivery all run on real time here.
   t = await startTestApp({ env: { INGEST_TOKEN: 'browser-e2e-token' }, overrides: { clock: systemClock } });
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(`${t.url}/dev/`);
-  await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: WAIT });
+  ({ page, shot } = await openConsole(browser.context, t.url, pageErrors, WAIT));
 });
 
 afterAll(async () => {
@@ -110,6 +99,57 @@ test('Close on an alert card updates the card', async () => {
     fs.mkdirSync(path.dirname(readme), { recursive: true });
     fs.copyFileSync(file, readme);
   }
+});
+
+test('as Megan Bowen (Security Administrator): confirm John Doe compromised and revoke his sessions from the risky-user card', async () => {
+  await as(USERS.securityAdmin);
+  const risky = () => channel().locator('.msg[data-role="bot"]').filter({ hasText: 'Risky user' }).first();
+  // Her own view arrives through the card's automatic refresh: each response button opens its confirmation.
+  await risky().getByRole('button', { name: /^Confirm compromised/ }).click({ timeout: WAIT });
+  await risky().getByText(/Confirm John Doe \(jdoe@contoso\.com\) as compromised in Entra ID Protection/).waitFor({ timeout: WAIT });
+  await risky().getByRole('button', { name: 'Confirm: confirm compromised' }).click({ timeout: WAIT });
+  await risky().filter({ hasText: 'Confirmed compromised in Entra ID Protection by Megan Bowen' }).waitFor({ timeout: WAIT });
+  await risky().getByRole('button', { name: /^Revoke sessions/ }).click({ timeout: WAIT });
+  await risky().getByRole('button', { name: 'Confirm: revoke sessions' }).click({ timeout: WAIT });
+  await risky().filter({ hasText: 'Sessions revoked by Megan Bowen' }).waitFor({ timeout: WAIT });
+  await risky().scrollIntoViewIfNeeded();
+  await shot('dev-console-response.png');
+  // The channel copy (what everyone sees, updated in place) shows both: look as Lee Gu, who gets no interactive view.
+  await as(USERS.securityReader);
+  const copy = risky().filter({ hasText: 'Confirmed compromised in Entra ID Protection by Megan Bowen' }).filter({ hasText: 'Sessions revoked by Megan Bowen' });
+  await copy.waitFor({ timeout: WAIT });
+  expect(await copy.locator('.edited').count()).toBe(1);
+  expect(await risky().getByRole('button', { name: /^Revoke sessions/ }).count()).toBe(0);
+  const audit = await t.app.store.db.selectFrom('audit_log').select(['action', 'actor_name', 'outcome']).where('action', 'in', ['user.confirmCompromised', 'user.revokeSessions']).orderBy('at').execute();
+  expect(audit).toEqual([
+    { action: 'user.confirmCompromised', actor_name: 'Megan Bowen', outcome: 'ok' },
+    { action: 'user.revokeSessions', actor_name: 'Megan Bowen', outcome: 'ok' },
+  ]);
+});
+
+test('as Isaiah Langer (Security Operator): the same button is refused, naming the role', async () => {
+  await as(USERS.securityOperator);
+  const risky = () => channel().locator('.msg[data-role="bot"]').filter({ hasText: 'Risky user' }).first();
+  await risky().getByRole('button', { name: /^Revoke sessions/ }).click({ timeout: WAIT });
+  await risky().getByRole('button', { name: /^Confirm: revoke sessions/ }).click({ timeout: WAIT });
+  await risky().locator('.note', { hasText: 'You have: Security Operator' }).waitFor({ timeout: WAIT });
+  expect(await risky().locator('.note').innerText()).toMatch(/needs one of these roles: Global Administrator, Security Administrator/);
+  const denied = await t.app.store.db.selectFrom('audit_log').select(['actor_name']).where('outcome', '=', 'denied').where('action', '=', "Revoking a user's sign-in sessions").execute();
+  expect(denied).toEqual([{ actor_name: 'Isaiah Langer' }]);
+});
+
+test('`alerts` as a Security Operator: Open on a row shows that alert with the operate buttons', async () => {
+  await as(USERS.securityOperator);
+  await say('personal', 'alerts');
+  const list = botCard(personal(), 'Open alerts').last();
+  const row = list.locator('.ac-columnSet').filter({ hasText: 'Suspicious inbox forwarding' }).first();
+  await row.getByRole('button', { name: 'Open' }).click({ timeout: WAIT });
+  // The answer replaces the list for the clicker (Universal Actions), with Close / Assign / Mute.
+  const opened = personal().locator('.msg[data-view="user"] .card').filter({ hasText: 'Suspicious inbox forwarding' }).last();
+  await opened.getByRole('button', { name: /^Close/ }).waitFor({ timeout: WAIT });
+  expect(await opened.getByRole('button', { name: 'Assign to me' }).count()).toBe(1);
+  await opened.scrollIntoViewIfNeeded();
+  await shot('dev-console-open-from-list.png');
 });
 
 test('the page raised no script errors', () => {

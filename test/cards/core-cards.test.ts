@@ -1,10 +1,9 @@
-import fc from 'fast-check';
-import { esc, openUrl, sizeOf, MAX_CARD_BYTES, plain } from '../../cards/card';
+import { openUrl } from '../../cards/card';
 import { statusCard, type StatusData } from '../../cards/status-card';
 import { enableConfirmCard, disableConfirmCard } from '../../cards/confirm-card';
 import { configCard } from '../../cards/config-card';
 import { helpCard } from '../../cards/help-card';
-import { cardProblems, cardText, expectValidCard } from '../helpers/cards';
+import { cardProblems, cardText, expectInert, expectValidCard } from '../helpers/cards';
 import type { IntegrationState } from '../../bot/integration/integration-service';
 
 const state = (over: Partial<IntegrationState> = {}): IntegrationState => ({
@@ -41,7 +40,7 @@ describe('core cards: pure data → Adaptive Card 1.5, parsed by the adaptivecar
 
   test('config links are OpenUrl actions to the workspace only', () => {
     const c = configCard('https://contoso.atp.azure.com').card;
-    expect(c.actions?.map((a) => a.url)).toEqual([
+    expect(c.actions?.map((a: any) => a.url)).toEqual([
       'https://contoso.atp.azure.com/settings/sensors',
       'https://contoso.atp.azure.com/settings/directoryServices',
       'https://contoso.atp.azure.com/settings/vpn',
@@ -50,47 +49,7 @@ describe('core cards: pure data → Adaptive Card 1.5, parsed by the adaptivecar
   });
 });
 
-describe('untrusted text', () => {
-  test('markdown links, mentions and autolinks are inert', () => {
-    const hostile = '[click](https://evil.example) <at>x</at> **bold** www.evil.example\n# heading';
-    const e = esc(hostile, 500);
-    expect(e).not.toMatch(/(^|[^\\])\[/);
-    expect(e).not.toContain('https://');
-    expect(e).not.toMatch(/(^|[^\\])</);
-    expect(e).not.toContain('\n');
-    const c = statusCard(status({ integration: state({ state: 'active', byName: hostile }), health: { title: hostile, sensor: hostile, severity: 'x', at: 'x' } })).card;
-    expectValidCard(c);
-    expect(JSON.stringify(c)).not.toContain('](https://');
-  });
-
-  test('100 KB strings are truncated and the card stays under the size limit', () => {
-    const big = 'A'.repeat(100_000);
-    const c = statusCard(status({ integration: state({ state: 'active', byName: big }), health: { title: big, sensor: big, severity: big, at: big } })).card;
-    expect(sizeOf(c)).toBeLessThan(MAX_CARD_BYTES);
-    expect(cardProblems(c)).toEqual([]);
-  });
-
-  test('property: esc never leaves an unescaped markdown/HTML character and never grows past 2× + escapes', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), (s) => {
-        const e = esc(s, 1000);
-        const unescaped = e.replace(/\\./g, '');
-        expect(unescaped).not.toMatch(/[\\`*_{}\[\]()#+\-.!|~<>&"']/);
-        expect(unescaped).not.toContain('://');
-      }),
-    );
-  });
-
-  test('property: plain strips control characters and bounds length', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 1000 }), fc.integer({ min: 1, max: 300 }), (s, max) => {
-        const p = plain(s, max);
-        expect(Array.from(p).length).toBeLessThanOrEqual(max);
-        expect(p).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
-      }),
-    );
-  });
-
+describe('links', () => {
   test('openUrl allows only https links to known hosts', () => {
     const hosts = ['atp.azure.com', 'portal.cloudappsecurity.com'];
     expect(openUrl('x', 'https://contoso.atp.azure.com/securityAlert/1', hosts)).toMatchObject({ type: 'Action.OpenUrl' });
@@ -109,5 +68,14 @@ describe('the card validator itself can fail', () => {
     expect(problems.join('\n')).toMatch(/NoSuchElement/);
     expect(problems.join('\n')).toMatch(/version 1\.2/);
     expect(problems.join('\n')).toMatch(/size/);
+  });
+
+  test('expectInert fails for untrusted text in Markdown, in a link or drawn outside a TextRun', () => {
+    const run = (text: string) => ({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text }] });
+    expect(() => expectInert({ body: [run('evil.example')] }, 'evil.example')).not.toThrow();
+    expect(() => expectInert({ body: [{ type: 'TextBlock', text: 'evil.example' }] }, 'evil.example')).toThrow();
+    expect(() => expectInert({ body: [{ type: 'FactSet', facts: [{ title: 't', value: 'evil.example' }] }] }, 'evil.example')).toThrow();
+    expect(() => expectInert({ actions: [{ type: 'Action.OpenUrl', title: 'x', url: 'https://evil.example/' }] }, 'evil.example')).toThrow();
+    expect(() => expectInert({ actions: [{ type: 'Action.Execute', title: 'evil.example', verb: 'x', data: {} }] }, 'evil.example')).toThrow();
   });
 });

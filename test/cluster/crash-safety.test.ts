@@ -1,10 +1,10 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, PG_URL, type TestDatabase } from '../helpers/db';
 import { FakeBotConnector } from '../fakes/bot-connector';
+import { ENTRY, ROOT, ensureBuilt } from '../helpers/build';
 import { makeAction, makeChannelMessage, USERS } from '../helpers/activities';
 
 /**
@@ -12,24 +12,10 @@ import { makeAction, makeChannelMessage, USERS } from '../helpers/activities';
  * both, one SIGKILLed mid-stream and restarted. Every alert must be in the ledger exactly once and
  * every card delivered; sends repeated because they were in flight at the kill are counted.
  */
-const ROOT = path.join(__dirname, '../..');
-const ENTRY = path.join(ROOT, 'dist/bot/index.js');
 const TOKEN = 'crash-test-ingest-token';
 const ALERTS = 2000;
 const USERS_N = 200;
 const CHANNEL = '19:crash-soc@thread.tacv2';
-
-function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? fs.statSync(p).mtimeMs : 0);
-    }, 0);
-  const src = Math.max(newest(path.join(ROOT, 'bot')), newest(path.join(ROOT, 'cards')));
-  if (!fs.existsSync(ENTRY) || fs.statSync(ENTRY).mtimeMs < src) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  }
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();

@@ -114,7 +114,7 @@ describe('dev console in production', () => {
       overrides: { directory: new FileDirectory(SAMPLE_DIRECTORY) },
     });
     try {
-      for (const p of ['/dev/', '/dev', '/dev/static/console.js', '/dev/api/session', '/dev/api/events']) expect((await fetch(`${t.url}${p}`)).status).toBe(404);
+      for (const p of ['/dev/', '/dev', '/dev/static/console.js', '/dev/api/session', '/dev/api/events', '/dev/cards', '/dev/api/cards', '/dev/static/cards.js']) expect((await fetch(`${t.url}${p}`)).status).toBe(404);
       const r = await fetch(`${t.url}/dev/connector/v3/conversations/x/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"message"}' });
       expect(r.status).toBe(404);
     } finally {

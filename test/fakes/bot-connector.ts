@@ -97,7 +97,10 @@ export class FakeBotConnector {
       }
       this.calls.push(call);
       let answer: unknown;
-      if (req.method === 'POST' && !m[1]) {
+      if (req.method === 'POST' && !m[1] && !body?.isGroup && Array.isArray(body?.members) && body.members[0]?.id) {
+        // Create (or find) a 1:1 conversation with a user.
+        answer = { id: `a:1on1-${body.members[0].id}` };
+      } else if (req.method === 'POST' && !m[1]) {
         // Create conversation (new channel thread).
         const channel = body?.channelData?.channel?.id ?? 'conv';
         const rootId = `${Date.now()}${++this.seq}`;

@@ -16,18 +16,43 @@ export interface FakeGraphUser {
   groups?: string[];
 }
 
+/** A Graph request as a route sees it. */
+export interface FakeGraphRequest {
+  method: string;
+  /** Path without the query string, e.g. /v1.0/security/alerts_v2 */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, unknown>;
+  body: any;
+}
+
+export interface FakeGraphAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Destroy the socket instead of answering (a network error for the client). */
+  drop?: boolean;
+  /** Answer this much later (real time): a slow Graph, so concurrent clicks overlap. */
+  delayMs?: number;
+}
+
+/** Extra endpoints (subclasses add theirs): the first route that returns an answer wins. */
+export type FakeGraphRoute = (req: FakeGraphRequest) => FakeGraphAnswer | undefined;
+
 /**
  * Entra token endpoint + Microsoft Graph on https://127.0.0.1 (MSAL refuses http authorities).
  * Trust comes from NODE_EXTRA_CA_CERTS=test/fakes/tls/cert.pem, set by `npm test`.
+ * Subclasses add Graph endpoints through `routes` (see graph-security.ts).
  */
 export class FakeGraph {
+  protected readonly routes: FakeGraphRoute[] = [];
   users: FakeGraphUser[] = [];
   /** Role template ids held by a group (role-assignable groups): transitive membership. */
   groupRoles: Record<string, string[]> = {};
   /** When set, Graph calls (not token calls) answer this status. */
   failWith: number | null = null;
   tokenFailWith: number | null = null;
-  readonly requests: Array<{ method: string; path: string; headers: Record<string, unknown>; body: any }> = [];
+  readonly requests: Array<{ method: string; path: string; query: string; headers: Record<string, unknown>; body: any }> = [];
   tokensIssued = 0;
   private server = https.createServer({
     key: fs.readFileSync(path.join(__dirname, 'tls/key.pem')),
@@ -47,6 +72,11 @@ export class FakeGraph {
   async stop(): Promise<void> {
     this.server.closeAllConnections?.();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Headers on every Graph answer (a subclass sets Date from its clock). */
+  protected responseHeaders(): Record<string, string> {
+    return {};
   }
 
   get graphBaseUrl(): string {
@@ -69,10 +99,10 @@ export class FakeGraph {
       } catch {
         /* keep raw */
       }
-      this.requests.push({ method: req.method ?? '', path: u.pathname, headers: req.headers, body });
-      const json = (status: number, obj: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(obj));
+      this.requests.push({ method: req.method ?? '', path: u.pathname, query: u.search, headers: req.headers, body });
+      const json = (status: number, obj: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...this.responseHeaders(), ...headers });
+        res.end(obj === undefined ? '' : JSON.stringify(obj));
       };
 
       const oidc = u.pathname.match(/^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/);
@@ -97,6 +127,13 @@ export class FakeGraph {
       if (!u.pathname.startsWith('/v1.0/')) return json(404, { error: { code: 'NotFound', message: u.pathname } });
       if (!String(req.headers.authorization ?? '').startsWith('Bearer fake-token-')) return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'no token' } });
       if (this.failWith) return json(this.failWith, { error: { code: 'ServiceUnavailable', message: 'fake failure' } });
+      for (const route of this.routes) {
+        const a = route({ method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, body });
+        if (!a) continue;
+        if (a.drop) return void req.socket.destroy();
+        if (a.delayMs) return void setTimeout(() => json(a.status, a.body, a.headers), a.delayMs);
+        return json(a.status, a.body, a.headers);
+      }
 
       const check = u.pathname.match(/^\/v1\.0\/users\/([^/]+)\/checkMemberObjects$/);
       if (check && req.method === 'POST') {

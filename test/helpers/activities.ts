@@ -2,6 +2,10 @@ import personal from '../fixtures/teams/personal-message.json';
 import channel from '../fixtures/teams/channel-message.json';
 import cardAction from '../fixtures/teams/card-action.json';
 import botAdded from '../fixtures/teams/bot-added-to-team.json';
+import composeQuery from '../fixtures/teams/compose-query.json';
+import composeQueryLink from '../fixtures/teams/compose-query-link.json';
+import composeAnonymousLink from '../fixtures/teams/compose-anonymous-query-link.json';
+import composeCardButton from '../fixtures/teams/compose-card-button.json';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -61,5 +65,41 @@ export function makeAction(verb: string, data: Record<string, unknown>, user: Te
 export function makeBotAdded(serviceUrl: string): any {
   const a = clone(botAdded) as any;
   a.serviceUrl = serviceUrl;
+  return a;
+}
+
+function asComposer(a: any, user: TestUser) {
+  a.from = { id: `29:${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId };
+}
+
+/** `composeExtension/query` as Teams sends it while the user types in the compose box. */
+export function makeQuery(commandId: string, text: string | null, user: TestUser, serviceUrl: string, options: { skip?: number; count?: number; initialRun?: boolean } = {}): any {
+  const a = clone(composeQuery) as any;
+  asComposer(a, user);
+  a.id = `f:query-${++seq}`;
+  a.serviceUrl = serviceUrl;
+  a.value.commandId = commandId;
+  a.value.parameters = options.initialRun ? [{ name: 'initialRun', value: 'true' }] : [{ name: 'query', value: text }];
+  a.value.queryOptions = { skip: options.skip ?? 0, count: options.count ?? 25 };
+  return a;
+}
+
+/** `composeExtension/queryLink` (a link pasted in the compose box), or its zero-install anonymous form. */
+export function makeQueryLink(url: unknown, user: TestUser | null, serviceUrl: string): any {
+  const a = clone(user ? composeQueryLink : composeAnonymousLink) as any;
+  if (user) asComposer(a, user);
+  a.id = `f:link-${++seq}`;
+  a.serviceUrl = serviceUrl;
+  a.value = { url };
+  return a;
+}
+
+/** An Action.Submit pressed on a card the message extension inserted (`composeExtension/onCardButtonClicked`). */
+export function makeCardButton(data: Record<string, unknown>, user: TestUser, serviceUrl: string): any {
+  const a = clone(composeCardButton) as any;
+  asComposer(a, user);
+  a.id = `f:button-${++seq}`;
+  a.serviceUrl = serviceUrl;
+  a.value = data;
   return a;
 }

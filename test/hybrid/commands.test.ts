@@ -1,7 +1,7 @@
 import { DAY_MS } from '../../bot/clock';
 import { USERS } from '../helpers/activities';
 import { DETECTIONS, account, makeAlert, retrigger } from '../helpers/alerts';
-import { cardText, expectValidCard } from '../helpers/cards';
+import { cardText, expectInert, expectValidCard } from '../helpers/cards';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { HYBRID_DIRECTORY, JDOE, captureRisky, click, hybrid, jdoeAttack, say } from './helpers';
 
@@ -49,7 +49,7 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
     await hybrid(t.app).sweep();
     expect(risky).toHaveLength(1);
     await say(t, 'risky', USERS.securityReader);
-    expect(cardText(t.connector.cards()[0])).toContain('**1. John Doe** · dismissed');
+    expect(cardText(t.connector.cards()[0])).toContain('1. John Doe · dismissed');
     // A new alert of a type he did not have when dismissed is new evidence: notified again.
     await record(makeAlert({ ...DETECTIONS.ldapRecon, users: [account('CONTOSO\\jdoe')], seenAt: now() }));
     expect(risky).toHaveLength(2);
@@ -64,7 +64,7 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
     expect(unknown.value).toMatch(/No such user/);
   });
 
-  test('alerts: latest open, hybrid chain flagged, hostile titles and names escaped', async () => {
+  test('alerts: latest open, hybrid chain flagged, hostile titles and names drawn literally and inert', async () => {
     await record(makeAlert({ ...DETECTIONS.bruteForce, title: '[click](https://evil.example) **pwn** <img src=x>', users: [account('CONTOSO\\jdoe')], seenAt: now() }));
     await record(makeAlert({ ...DETECTIONS.impossibleTravel, users: [account('jdoe@contoso.com', { upn: 'jdoe@contoso.com' })], seenAt: now() }));
     await record(makeAlert({ ...DETECTIONS.passTheHash, users: [account('EVIL\\*bold*[x](https://evil.example)')], seenAt: now() }));
@@ -75,18 +75,19 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
     const text = cardText(c);
     expect(text).toContain('⛓ hybrid chain');
     expect(text).toContain('also on-premises: 1');
-    expect(text).not.toMatch(/https:\/\/evil/);
-    expect(text).not.toMatch(/[^\\]<img/); // escaped as \<img
-    expect(text).toContain('\\[click\\]');
+    // Drawn exactly as the source wrote it, in TextRuns (no Markdown there), never as a link.
+    expect(text).toContain('[click](https://evil.example) **pwn** <img src=x>');
+    expectInert(c, 'evil.example');
+    expectInert(c, '<img');
 
     await say(t, 'risky', USERS.securityReader);
     const rc = t.connector.cards()[0];
     expectValidCard(rc);
-    expect(cardText(rc)).not.toMatch(/https:\/\/evil/);
+    expectInert(rc, 'evil.example');
     await say(t, 'user EVIL\\*bold*[x](https://evil.example)', USERS.securityReader);
     const uc = t.connector.cards()[0];
     expectValidCard(uc);
-    expect(cardText(uc)).not.toMatch(/https:\/\/evil/);
+    expectInert(uc, 'evil.example');
     expect(cardText(uc)).toMatch(/unresolved: no directory user matches/);
   });
 
@@ -120,8 +121,8 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
     await say(t, 'risky', USERS.securityReader);
     const text = cardText(t.connector.cards()[0]);
     expect(text.indexOf('Alex Wilber')).toBeLessThan(text.indexOf('John Doe'));
-    expect(text).toContain('**10**');
-    expect(text).toContain('**5**');
+    expect(text).toMatch(/\n10\n/);
+    expect(text).toMatch(/\n5\n/);
     expect(rows.map((r) => Number(r.score_centi))).toEqual([1000, 500]);
   });
 

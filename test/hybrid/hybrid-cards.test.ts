@@ -3,7 +3,7 @@ import { MAX_CARD_BYTES, sizeOf } from '../../cards/card';
 import { riskyCard, type RiskyRow } from '../../cards/risky-card';
 import { riskyUserCard, type ReasonGroupView } from '../../cards/risky-user-card';
 import { userCard, type UserProfileData } from '../../cards/user-card';
-import { cardProblems, cardText } from '../helpers/cards';
+import { cardProblems, cardText, expectInert } from '../helpers/cards';
 
 const EVIL = '[x](https://evil.example) **b** <at>me</at> \u202e' + 'é'.repeat(400);
 const NOW = '2026-03-02T09:00:00.000Z';
@@ -49,7 +49,7 @@ const profile = (): UserProfileData => {
 };
 const riskyUser = () => riskyUserCard({ userKey: `onprem:${EVIL}`, displayName: EVIL, upn: EVIL, onPremAccount: EVIL, score: 63.28, percentile: 99, reasons: [], tactics: TACTICS, chain: CHAIN, groups: groups(), at: NOW, interactive: true });
 
-describe('hybrid cards (pure builders): valid, bounded, untrusted text escaped', () => {
+describe('hybrid cards (pure builders): valid, bounded, untrusted text inert', () => {
   test.each([
     ['risky', () => riskyCard({ rows: Array.from({ length: 10 }, (_, i) => row(i)), scoredUsers: 500, thresholds: { minScore: 20, rearmScore: 10 }, windowDays: 7, now: NOW })],
     ['risky (empty)', () => riskyCard({ rows: [], scoredUsers: 0, thresholds: { minScore: 20, rearmScore: 10 }, windowDays: 7, now: NOW })],
@@ -62,19 +62,18 @@ describe('hybrid cards (pure builders): valid, bounded, untrusted text escaped',
     expect(cardProblems(m.card)).toEqual([]);
     expect(sizeOf(m.card)).toBeLessThan(MAX_CARD_BYTES);
     expect(m.summary.length).toBeGreaterThan(0);
-    const text = cardText(m.card);
-    expect(text).not.toMatch(/https:\/\//);
-    expect(text).not.toMatch(/[^\\]<at>/);
-    expect(text).not.toContain('\u202e');
+    expectInert(m.card, 'evil.example');
+    expectInert(m.card, '<at>me</at>');
+    expect(cardText(m.card).includes('\u202e')).toBe(false); // shown text; ids in button data stay exact
   });
 
   test('the risky-user card explains the user by tactics, the chain it saw and the reasons grouped by tactic (at most 8)', () => {
     const text = cardText(riskyUserCard({ userKey: 'aad:1', displayName: 'John Doe', score: 63.28, percentile: 100, reasons: [], tactics: ['Lateral movement', 'Exfiltration'], chain: { onprem: 'Suspected identity theft (pass-the-hash)', cloud: 'Mass download by a single user', hours: 4, full: true }, groups: groups(), at: NOW, interactive: false }).card);
-    expect(text).toContain('**Risky user**');
+    expect(text).toContain('Risky user · hybrid investigation priority');
     expect(text).toContain('Tactics: Lateral movement · Exfiltration');
-    expect(text).toContain('Hybrid chain: ⛓ Suspected identity theft \\(pass\\-the\\-hash\\) → Mass download by a single user, 4 h later · full attack chain');
-    expect(text).toMatch(/\*\*Why\*\*\n\*\*Lateral movement\*\*\nOn-premises: high: [\s\S]*\*\*Initial access\*\*\n/);
-    expect(text).not.toContain('**Credential access**'); // 8 reasons shown: two tactics' worth
+    expect(text).toContain('Hybrid chain: ⛓ Suspected identity theft (pass-the-hash) → Mass download by a single user, 4 h later · full attack chain');
+    expect(text).toMatch(/\*\*Why\*\*\nLateral movement\nOn-premises: high: [\s\S]*\nInitial access\n/);
+    expect(text).not.toContain('\nCredential access\n'); // 8 reasons shown: two tactics' worth
     expect(text).toContain('and 12 more reasons');
     // Minutes when the cloud alert came within the hour.
     expect(cardText(riskyUserCard({ userKey: 'k', score: 30, percentile: 90, reasons: [], chain: { onprem: 'a', cloud: 'b', hours: 0.25, full: false }, at: NOW, interactive: false }).card)).toContain('Hybrid chain: ⛓ a → b, 15 min later');

@@ -65,7 +65,7 @@ describe('end to end through the real ingest paths: CEF (on-prem) + Cloud App Se
     await say(t, 'user CONTOSO\\jdoe', USERS.securityReader);
     const card = t.connector.cards()[0];
     expectValidCard(card);
-    expect(cardText(card)).toMatch(/Investigation priority: 41\.6 \(100th percentile[\s\S]*pass\\-the\\-hash[\s\S]*brute force[\s\S]*Impossible travel/);
+    expect(cardText(card)).toMatch(/Investigation priority: 41\.6 \(100th percentile[\s\S]*pass-the-hash[\s\S]*brute force[\s\S]*Impossible travel/);
   });
 
   test('Graph-backed resolution in the app (FakeGraph; sam through the advanced query)', async () => {

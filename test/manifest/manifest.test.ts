@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { buildManifest, buildPackage, inputProblems } from '../../manifest/build-package';
+import { domainMatches } from '../../bot/extension/links';
 import template from '../../manifest/manifest.template.json';
 import { startTestApp } from '../helpers/test-app';
 
@@ -12,7 +13,7 @@ const officialSchema = require('@microsoft/app-manifest/build/json-schemas/teams
 
 const INPUTS = { appId: '11111111-2222-4333-8444-555555555555', botDomain: 'hybridwatch.contoso.com', version: '0.1.0' };
 /** The commands DESIGN.md lists, plus `subscriptions` (issue 6), which the bot implements. */
-const COMMANDS = ['help', 'status', 'enable', 'disable', 'config', 'policies', 'subscribe', 'unsubscribe', 'subscriptions', 'alerts', 'risky', 'user'];
+const COMMANDS = ['help', 'status', 'enable', 'disable', 'config', 'policies', 'subscribe', 'unsubscribe', 'subscriptions', 'alerts', 'risky', 'user', 'health'];
 
 function validator() {
   // The schema declares draft-04; its keywords here are the draft-04 ⊂ draft-07 subset (no boolean
@@ -72,9 +73,47 @@ describe('Teams app manifest', () => {
       for (const name of registered) expect(titles).toContain(name);
       // Commands still being built by other concerns are listed in DESIGN.md; the manifest may be ahead of them.
       for (const title of titles) expect(COMMANDS).toContain(title);
+      // Search commands: exactly the ones the bot answers.
+      const searches = t.app.features.flatMap((f) => (f.queries ?? []).map((q) => q.commandId)).sort();
+      expect(manifest.composeExtensions[0].commands.map((c: any) => c.id).sort()).toEqual(searches);
     } finally {
       await t.close();
     }
+  });
+
+  test('message extension: searchAlerts and searchUsers on the bot, parameter `query`, compose box and command box', () => {
+    expect(manifest.composeExtensions).toHaveLength(1);
+    const me = manifest.composeExtensions[0];
+    expect(me.botId).toBe(INPUTS.appId);
+    expect(me.botId).toBe(manifest.bots[0].botId); // the same bot answers chat and the extension (Universal Actions on its cards)
+    expect(me.commands.map((c: any) => c.id)).toEqual(['searchAlerts', 'searchUsers']);
+    for (const c of me.commands) {
+      expect(c).toMatchObject({ type: 'query', initialRun: true });
+      expect(c.context.sort()).toEqual(['commandBox', 'compose']);
+      expect(c.parameters).toEqual([expect.objectContaining({ name: 'query', inputType: 'text' })]);
+      expect(c.title.length).toBeLessThanOrEqual(32);
+      expect(c.description.length).toBeGreaterThan(20);
+      expect(c.parameters[0].description.length).toBeGreaterThan(10);
+    }
+  });
+
+  test('link unfurling: the ATP workspace and *.atp.azure.com, Cloud App Security from MCAS_URL, security.microsoft.com', () => {
+    const handlers = (m: any) => m.composeExtensions[0].messageHandlers;
+    expect(handlers(manifest)).toEqual([{ type: 'link', value: { domains: ['*.atp.azure.com', 'security.microsoft.com'] } }]);
+    const full = buildManifest({ ...INPUTS, atpWorkspaceUrl: 'https://contoso-corp.atp.azure.com', mcasUrl: 'https://contoso.eu2.portal.cloudappsecurity.com' }) as any;
+    const domains: string[] = handlers(full)[0].value.domains;
+    expect(domains).toEqual(['contoso-corp.atp.azure.com', '*.atp.azure.com', 'contoso.eu2.portal.cloudappsecurity.com', 'contoso.portal.cloudappsecurity.com', 'security.microsoft.com']);
+    const validate = validator();
+    expect(validate(full)).toBe(true);
+    // The links the sources write are covered: a CEF cs1 URL, a Cloud App Security alert URL, a Defender XDR alert.
+    for (const link of ['https://contoso-corp.atp.azure.com/securityAlert/0d2f6f38-5d0e-4f7e-9a4e-2b1e6c3f7a10', 'https://fabrikam.atp.azure.com/securityAlert/x', 'https://contoso.portal.cloudappsecurity.com/#/alerts/65f1c2a9e4b0a1d2c3e4f5a6', 'https://security.microsoft.com/alerts/aa0d2f6f38-5d0e-4f7e-9a4e-2b1e6c3f7a10?tid=x']) {
+      expect(domains.some((d) => domainMatches(d, new URL(link).hostname))).toBe(true);
+    }
+    expect(domains.some((d) => domainMatches(d, 'evil.example.com'))).toBe(false);
+    expect(domains.some((d) => domainMatches(d, 'a.b.atp.azure.com'))).toBe(false); // `*` is one label
+    // The validator catches a broken extension.
+    expect(validate({ ...full, composeExtensions: [{ ...full.composeExtensions[0], messageHandlers: [{ type: 'unfurl', value: { domains } }] }] })).toBe(false);
+    expect(validate({ ...full, composeExtensions: [{ ...full.composeExtensions[0], commands: [{ ...full.composeExtensions[0].commands[0], title: 'x'.repeat(33) }] }] })).toBe(false);
   });
 
   test('bad inputs are named with the variable and the fix', () => {
@@ -84,6 +123,8 @@ describe('Teams app manifest', () => {
       expect.stringMatching(/^version: /),
     ]);
     expect(inputProblems(INPUTS)).toEqual([]);
+    expect(inputProblems({ ...INPUTS, atpWorkspaceUrl: 'http://contoso.atp.azure.com', mcasUrl: 'https://127.0.0.1:8443' })).toEqual([expect.stringMatching(/^ATP_WORKSPACE_URL: .*https URL.*unset it/), expect.stringMatching(/^MCAS_URL: /)]);
+    expect(inputProblems({ ...INPUTS, atpWorkspaceUrl: 'https://contoso.atp.azure.com' })).toEqual([]);
     expect(() => buildManifest({ ...INPUTS })).not.toThrow();
     expect(JSON.stringify(template)).toContain('{{APP_ID}}');
   });

@@ -103,10 +103,10 @@ describe('SOC channel cards: subscribe, outbox, paced delivery, in-place updates
       t.post(makeAction('alert.close', { alertId: alert.id, resolution: 'benign' }, USERS.securityOperator, t.connector.url)),
       t.post(makeAction('alert.close', { alertId: alert.id, resolution: 'benign' }, USERS.securityOperator, t.connector.url)), // a Teams retry
     ]);
-    for (const c of [c1, c2]) expect(cardText(c.body.value)).toMatch(/Closed\*\* \(Benign\) by Isaiah Langer/);
+    for (const c of [c1, c2]) expect(cardText(c.body.value)).toMatch(/✅ Closed \(Benign\) by Isaiah Langer/);
     const row = (await t.app.services.ledger.get(alert.id))!;
     expect([row.status, row.closed_by_id, row.resolution]).toEqual(['closed', USERS.securityOperator.aadObjectId, 'benign']);
-    await t.connector.waitFor(() => t.connector.updates(activity_id).some((u) => /Closed\*\* \(Benign\) by Isaiah Langer/.test(cardText(u.body.attachments[0].content))));
+    await t.connector.waitFor(() => t.connector.updates(activity_id).some((u) => /✅ Closed \(Benign\) by Isaiah Langer/.test(cardText(u.body.attachments[0].content))));
     const audits = await t.app.store.db.selectFrom('audit_log').select(['action', 'outcome']).where('action', '=', 'alert.close').execute();
     expect(audits.filter((a) => a.outcome === 'ok')).toHaveLength(1);
   });
@@ -127,7 +127,7 @@ describe('SOC channel cards: subscribe, outbox, paced delivery, in-place updates
     expect(metrics).toMatch(/hybridwatch_notify_forbidden_total 1/);
     const subs = await t.post(makeMessage('subscriptions', USERS.securityAdmin, t.connector.url));
     expect(subs.status).toBe(200);
-    expect(t.connector.texts().some((x) => /inactive\*\*: Teams refused writes \\\(403/.test(x))).toBe(true);
+    expect(t.connector.texts().some((x) => /inactive\*\*: Teams refused writes \(403/.test(x))).toBe(true);
   });
 
   test('install in a team keeps the reference and welcomes; 503 and 429 are retried without losing the card', async () => {
@@ -164,7 +164,8 @@ describe('SOC channel cards: subscribe, outbox, paced delivery, in-place updates
     const alertCreates = () => creates().filter((c) => /alert: storm|^Digest/.test(c.body.activity.summary ?? ''));
     await t.connector.waitFor(() => alertCreates().length >= 21, 30_000);
     const db = t.app.store.db;
-    for (let i = 0; i < 100 && (await pending()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Deadline, not a timing claim: the paced digest updates drain slower on a loaded machine.
+    for (let i = 0; i < 600 && (await pending()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await pending()).toBe(0);
     expect(alertCreates()).toHaveLength(21);
     const carded = (await db.selectFrom('notify_cards').select('card_key').where('card_key', 'like', 'alert:%').execute()).map((r) => r.card_key.slice(6));

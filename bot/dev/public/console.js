@@ -39,7 +39,8 @@
   function renderCard(m, json, host) {
     var card = new AC.AdaptiveCard();
     card.hostConfig = hostConfig;
-    card.onExecuteAction = function (action) { onAction(m, action); };
+    // A card still in the compose box (an unfurled link before Send) is not in the conversation yet.
+    card.onExecuteAction = function (action) { if (m) onAction(m, action); else log('Send the message first: its buttons work once the card is in the conversation.'); };
     try {
       card.parse(json);
       var el = card.render();
@@ -79,6 +80,7 @@
     wrap.className = 'msg';
     wrap.dataset.id = m.id;
     wrap.dataset.role = m.from.role;
+    if (m.via) wrap.dataset.via = m.via;
     var meta = document.createElement('div');
     meta.className = 'meta';
     meta.textContent = m.from.name + ' · ' + new Date(m.timestamp).toLocaleTimeString();
@@ -157,6 +159,14 @@
     var type = action.getJsonTypeName();
     if (type === 'Action.OpenUrl') {
       if (/^https:\/\//i.test(action.url || '')) window.open(action.url, '_blank', 'noopener,noreferrer');
+      return;
+    }
+    if (type === 'Action.Submit' && m.via === 'extension') {
+      // Teams sends an Action.Submit on a card the message extension inserted as composeExtension/onCardButtonClicked.
+      log(state.user.name + ' clicked "' + action.title + '" (Action.Submit → composeExtension/onCardButtonClicked)');
+      api('/dev/api/invoke', { kind: 'cardButton', userId: state.user.aadObjectId, activityId: m.id, data: action.data || {} }).then(function (r) {
+        if (r.status !== 200 || (r.body && r.body.status !== 200)) note(m.id, (r.body && r.body.error) || 'The invoke failed (HTTP ' + ((r.body && r.body.status) || r.status) + ').');
+      });
       return;
     }
     if (type !== 'Action.Execute') {
@@ -257,6 +267,7 @@
         log(s.replay.reason, 'error');
       }
       connect();
+      window.hwExtension({ api: api, log: log, user: function () { return state.user; }, renderCard: function (json, host) { renderCard(null, json, host); } });
     });
     document.querySelectorAll('form.composer').forEach(function (f) {
       f.addEventListener('submit', function (e) {

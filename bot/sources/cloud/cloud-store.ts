@@ -19,15 +19,16 @@ export interface McasStatus {
 export const KV = { cursor: 'mcas.cursor', status: 'mcas.status', spends: 'mcas.spends', lease: 'mcas.lease' } as const;
 
 /**
- * Several instances on one PostgreSQL: only the lease holder polls. The row's `value` is the owner and
+ * Several instances on one PostgreSQL: only the lease holder polls (one lease per `key`: Cloud App
+ * Security's, Graph's alerts_v2 poll, Defender for Identity health). The row's `value` is the owner and
  * `updated_at` the expiry; taking it is one atomic upsert (free, expired, or already ours).
  */
-export async function takeLease(db: Kysely<Schema>, owner: string, clock: Clock, ms: number): Promise<boolean> {
+export async function takeLease(db: Kysely<Schema>, owner: string, clock: Clock, ms: number, key: string = KV.lease): Promise<boolean> {
   const now = clock.now();
   const until = new Date(now.getTime() + ms).toISOString();
   const r = await db
     .insertInto('kv')
-    .values({ key: KV.lease, value: owner, updated_at: until })
+    .values({ key, value: owner, updated_at: until })
     .onConflict((oc) =>
       oc
         .column('key')
@@ -38,8 +39,8 @@ export async function takeLease(db: Kysely<Schema>, owner: string, clock: Clock,
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-export async function releaseLease(db: Kysely<Schema>, owner: string): Promise<void> {
-  await db.deleteFrom('kv').where('key', '=', KV.lease).where('value', '=', owner).execute();
+export async function releaseLease(db: Kysely<Schema>, owner: string, key: string = KV.lease): Promise<void> {
+  await db.deleteFrom('kv').where('key', '=', key).where('value', '=', owner).execute();
 }
 
 export async function kvGet<T>(db: Db, key: string): Promise<T | null> {

@@ -6,6 +6,7 @@ import type { Logger } from '../../log';
 import type { Metrics } from '../../metrics';
 import type { RollingTokenBucket } from './rate-limiter';
 import type { Sleep } from './sleep';
+import { backoffMs, retryAfterMs } from '../backoff';
 
 /** Returns the Authorization header value for the next request. */
 export type McasAuth = () => Promise<string>;
@@ -77,7 +78,6 @@ export interface CallOptions {
   maxAttempts?: number;
 }
 
-const MAX_WAIT_MS = 5 * 60_000;
 const MAX_BODY_CHARS = 32 * 1024 * 1024;
 
 /**
@@ -184,19 +184,12 @@ export class McasClient {
     throw last ?? new McasError('Cloud App Security call failed', 'Retry later');
   }
 
-  /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 60 s, each between half and full. */
   private backoff(attempt: number): number {
-    const cap = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (this.o.random ?? Math.random)() * (cap / 2));
+    return backoffMs(attempt, this.o.random);
   }
 
   private retryAfterMs(h: string | null): number | null {
-    if (!h) return null;
-    const secs = Number(h);
-    if (Number.isFinite(secs) && secs >= 0) return Math.min(MAX_WAIT_MS, Math.ceil(secs * 1000));
-    const at = Date.parse(h);
-    if (Number.isNaN(at)) return null;
-    return Math.min(MAX_WAIT_MS, Math.max(0, at - this.o.clock.now().getTime()));
+    return retryAfterMs(h, this.o.clock.now().getTime());
   }
 }
 

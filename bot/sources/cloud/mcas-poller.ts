@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock';
 import { CodedError, McasError } from '../../errors';
@@ -11,6 +10,7 @@ import { KV, kvPut, readCursor, readStatus, releaseLease, takeLease, type McasCu
 import { MCAS_PAGE_LIMIT, type McasClient } from './mcas-client';
 import { normalizeMcasAlert } from './normalize-mcas';
 import { withTransientRetry } from '../../store/transient';
+import { SerialPoller } from '../serial-poller';
 
 export interface PollResult {
   pages: number;
@@ -47,51 +47,16 @@ const DEFAULT_LOOKBACK_MS = 7 * 24 * 3_600_000;
  * as the page's alerts, so a crash or restart resumes exactly: alerts sharing a timestamp across a
  * page or poll boundary are neither lost nor recorded twice.
  */
-export class McasPoller {
-  private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private abort = new AbortController();
-  private stopped = false;
-  started = false;
-  private readonly owner = randomUUID();
-
-  constructor(private readonly o: McasPollerOptions) {}
-
-  /** One full poll (all pages). Calls are serialized: a second call waits for the first, then polls again. */
-  pollOnce(): Promise<PollResult> {
-    const run = this.chain.catch(() => undefined).then(() => this.poll());
-    this.chain = run;
-    return run;
+export class McasPoller extends SerialPoller<PollResult> {
+  constructor(private readonly o: McasPollerOptions) {
+    super(o.pollSeconds * 1000);
   }
 
-  /** Polls every pollSeconds (the first one interval after start). */
-  start(): void {
-    if (this.abort.signal.aborted) this.abort = new AbortController();
-    this.stopped = false;
-    this.started = true;
-    const tick = () => {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        void this.pollOnce().finally(() => {
-          if (!this.stopped) tick();
-        });
-      }, this.o.pollSeconds * 1000);
-    };
-    tick();
+  protected override async afterStop(): Promise<void> {
+    await releaseLease(this.o.db, this.owner);
   }
 
-  /** Stop the timer, cancel waits and the request in flight (a page already being written commits), free the lease. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.abort.abort();
-    await this.chain.catch(() => undefined);
-    await releaseLease(this.o.db, this.owner).catch(() => undefined);
-  }
-
-  private async poll(): Promise<PollResult> {
+  protected async poll(): Promise<PollResult> {
     const { client, db, recorder, clock, log, metrics } = this.o;
     const result: PollResult = { pages: 0, new: 0, updated: 0, merged: 0, duplicates: 0, rejected: [] };
     if (this.abort.signal.aborted) return result;

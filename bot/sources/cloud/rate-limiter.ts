@@ -35,13 +35,17 @@ export class RollingTokenBucket {
     return this.capacity - this.inFlight - this.spent.length;
   }
 
-  /** Take a token (waiting as long as needed); call the returned function when the request is over. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Take a token (waiting as long as needed); call the returned function when the request is over.
+   * `reserve`: wait while no more than that many tokens are free, so background work (a long poll)
+   * always leaves room for calls a person is waiting for.
+   */
+  async acquire(signal?: AbortSignal, reserve = 0): Promise<() => void> {
     if (this.log) this.loaded ??= this.log.load().then((t) => void this.spent.push(...t.filter((x) => Number.isFinite(x)))).catch(() => undefined);
     await this.loaded;
     for (;;) {
       if (signal?.aborted) throw new Error('aborted');
-      if (this.available() > 0) break;
+      if (this.available() > reserve) break;
       if (this.spent.length > 0) {
         // +1: the token is free strictly after the window, matching a server that counts (t-60 s, t].
         await this.sleep(Math.max(1, this.spent[0] + this.windowMs + 1 - this.clock.now().getTime()), signal);

@@ -6,6 +6,9 @@ import * as cloud from './004-cloud';
 import * as hybrid from './005-hybrid';
 import * as notify from './006-notify';
 import * as chains from './007-chains';
+import * as graph from './008-graph';
+import * as extension from './010-extension';
+import * as response from './011-response';
 
 /**
  * Ordered by name. Each concern adds its own file with a distinct number and registers it here;
@@ -18,4 +21,7 @@ export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect):
   '005-hybrid': hybrid,
   '006-notify': notify,
   '007-chains': chains,
+  '008-graph': graph,
+  '010-extension': extension,
+  '011-response': response,
 };

@@ -4,6 +4,7 @@ import type { HandlerContext, InvokeResult } from '../context';
 import type { ActionRoute } from '../router';
 import { buildStatusData } from '../status-data';
 import { alertView, userView } from './alert-actions';
+import { healthView } from '../../sources/graph/health-command';
 
 async function statusResult(ctx: HandlerContext): Promise<InvokeResult> {
   return { card: statusCard(await buildStatusData(ctx.services, ctx.clock)) };
@@ -37,5 +38,11 @@ export const refreshAction: ActionRoute = {
   capability: 'read',
   label: 'Refreshing this card',
   // data.view picks the card to refresh (alert / risky-user cards from notify); the status card by default.
-  handle: (ctx) => (ctx.activity.data?.view === 'alert' ? alertView(ctx, ctx.activity.data.alertId) : ctx.activity.data?.view === 'user' ? userView(ctx, ctx.activity.data.userKey) : statusResult(ctx)),
+  async handle(ctx) {
+    const view = ctx.activity.data?.view;
+    if (view === 'alert') return alertView(ctx, ctx.activity.data?.alertId);
+    if (view === 'user') return userView(ctx, ctx.activity.data?.userKey);
+    if (view === 'health') return { card: await healthView(ctx) };
+    return statusResult(ctx);
+  },
 };

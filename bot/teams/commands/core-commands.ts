@@ -6,6 +6,7 @@ import { can } from '../../directory/roles';
 import type { HandlerContext } from '../context';
 import { command, type CommandRoute } from '../router';
 import { buildStatusData } from '../status-data';
+import { HEALTH_CACHE_MS, summarize } from '../../sources/graph/mdi-health';
 
 export async function sendStatus(ctx: HandlerContext): Promise<void> {
   await ctx.send(statusCard(await buildStatusData(ctx.services, ctx.clock)));
@@ -54,7 +55,9 @@ function confirmCommand(op: 'enable' | 'disable', description: string): CommandR
         await ctx.send(`The Azure ATP integration is already **${integration.state}**; nothing to ${op}.`);
         return sendStatus(ctx);
       }
-      const data = { integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles };
+      // Enable's checklist asks Defender for Identity (through Graph) whether it is onboarded with a healthy sensor.
+      const mdi = op === 'enable' && ctx.services.mdiHealth ? summarize(await ctx.services.mdiHealth.read({ maxAgeMs: HEALTH_CACHE_MS })) : undefined;
+      const data = { integration, onPremSources: ctx.services.onPremSources, retentionDays: ctx.services.config.retentionDays, callerRoles: ctx.caller.roles, defenderIdentity: mdi };
       await ctx.send(op === 'enable' ? enableConfirmCard(data) : disableConfirmCard(data));
     },
   };

@@ -85,7 +85,7 @@ describe('POST /api/ingest/cef', () => {
     const card = t.connector.cards()[0];
     expectValidCard(card);
     const txt = cardText(card);
-    expect(txt).toMatch(/2023 · Medium: Suspected brute force attack \\\(Kerberos, NTLM\\\) \(1 seen\)/);
+    expect(txt).toContain('2023 · Medium: Suspected brute force attack (Kerberos, NTLM) (1 seen)');
     expect(txt).toContain('2018 · High/Medium');
     expect(txt).toContain('2419 · High');
     expect(txt).toMatch(/2999: Suspicious thing nobody has seen before/);
