@@ -33,7 +33,8 @@ export interface Config {
   ingestToken?: string;
   atpWorkspaceUrl?: string;
   retentionDays: number;
-  risky: { percentile: number; minScore: number };
+  /** Risky users (bot/hybrid/risky.ts): qualify at minScore, stay until below rearmScore. */
+  risky: { minScore: number; rearmScore: number };
   logLevel: string;
   /** Public host name of the bot (BOT_DOMAIN): the Teams tab's SSO audience api://<domain>/<appId>, the app package. */
   botDomain?: string;
@@ -189,12 +190,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestToken: str(env, 'INGEST_TOKEN'),
     atpWorkspaceUrl: url(env, 'ATP_WORKSPACE_URL', ['https:']),
     retentionDays: int(env, 'RETENTION_DAYS', 180, 1, 3650),
-    risky: { percentile: int(env, 'RISKY_PERCENTILE', 90, 1, 100), minScore: int(env, 'RISKY_MIN_SCORE', 20, 0, 1_000_000) },
+    risky: riskyConfig(env),
     logLevel,
     botDomain: hostName(env, 'BOT_DOMAIN'),
     entraAuthorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
     cardsDir: folder(env, 'CARDS_DIR'),
   };
+}
+
+/** RISKY_MIN_SCORE and RISKY_REARM_SCORE (default half the minimum): re-arming must not sit above qualifying. */
+function riskyConfig(env: NodeJS.ProcessEnv): Config['risky'] {
+  const minScore = int(env, 'RISKY_MIN_SCORE', 20, 0, 1_000_000);
+  const rearmScore = int(env, 'RISKY_REARM_SCORE', Math.floor(minScore / 2), 0, 1_000_000);
+  if (rearmScore > minScore) {
+    throw new ConfigError('RISKY_REARM_SCORE', `${rearmScore} is above RISKY_MIN_SCORE (${minScore}); a risky user is held until the score falls below it`, `Set RISKY_REARM_SCORE at or below RISKY_MIN_SCORE (well below avoids flapping), or unset it for half of RISKY_MIN_SCORE`);
+  }
+  return { minScore, rearmScore };
 }
 
 /** GRAPH_SECURITY_*: validated even when GRAPH_* is unset, so a typo never waits for the day Graph is turned on. */

@@ -1,5 +1,6 @@
 import { plain, type CardMessage } from './card';
 import { renderFitted } from './render';
+import { chainText, tacticsText, type ChainView } from './risky-user-card';
 
 export interface RiskyRow {
   key: string;
@@ -15,15 +16,18 @@ export interface RiskyRow {
   alertCount: number;
   /** Cloud App Security's own threatScore for the user, when a cloud alert carried one. */
   threatScore: number | null;
-  /** At or above both thresholds now. */
+  /** Risky by the current evidence (or still held: risky until the score falls below the re-arm line). */
   qualifies: boolean;
   state: 'none' | 'risky' | 'dismissed';
+  /** MITRE tactics the evidence spans (labels), strongest first. */
+  tactics?: string[];
+  chain?: ChainView | null;
 }
 
 export interface RiskyListData {
   rows: RiskyRow[];
   scoredUsers: number;
-  thresholds: { percentile: number; minScore: number };
+  thresholds: { minScore: number; rearmScore: number };
   windowDays: number;
   now: string;
 }
@@ -32,8 +36,8 @@ export interface RiskyListData {
 export interface RiskyModel {
   windowDays: string;
   scoredUsers: string;
-  percentile: string;
   minScore: string;
+  rearmScore: string;
   rows: Array<{
     userKey: string;
     rank: string;
@@ -46,6 +50,8 @@ export interface RiskyModel {
     /** "97th pct" */
     pct: string;
     details: string;
+    /** Tactics · the hybrid chain ('' when none). */
+    explain: string;
   }>;
 }
 
@@ -60,8 +66,8 @@ export function riskyModel(d: RiskyListData, level = 0): RiskyModel {
   return {
     windowDays: String(d.windowDays),
     scoredUsers: String(d.scoredUsers),
-    percentile: String(d.thresholds.percentile),
     minScore: String(d.thresholds.minScore),
+    rearmScore: String(d.thresholds.rearmScore),
     rows: d.rows.map((r, i) => {
       const ids = [r.upn, r.onPremAccount].filter((x): x is string => !!x && x !== r.displayName).map((x) => plain(x, max));
       const details = [`on-premises ${num(r.onpremScore)} · cloud ${num(r.cloudScore)} · ${r.alertCount} alert${r.alertCount === 1 ? '' : 's'}`];
@@ -78,6 +84,7 @@ export function riskyModel(d: RiskyListData, level = 0): RiskyModel {
         score: num(r.score),
         pct: `${r.percentile}th pct`,
         details: details.join(' · '),
+        explain: [r.tactics?.length ? tacticsText(r.tactics.slice(0, 6)) : '', r.chain ? chainText(r.chain) : ''].filter(Boolean).join(' · '),
       };
     }),
   };

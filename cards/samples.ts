@@ -18,7 +18,7 @@ import { integrationModel, type IntegrationNotice } from './integration-card';
 import { linkNoticeModel, type LinkNoticeInput } from './link-notice-card';
 import { policiesModel, type PoliciesData } from './policies-card';
 import { riskyModel, type RiskyListData } from './risky-card';
-import { riskyUserModel, type RiskyUserCardInput } from './risky-user-card';
+import { riskyUserModel, type ReasonGroupView, type RiskyUserCardInput } from './risky-user-card';
 import type { ResponseInput } from './response-section';
 import { statusModel, type StatusData } from './status-card';
 import type { TemplateName } from './templates';
@@ -112,6 +112,15 @@ const SAMPLE_HEALTH_ISSUE: HealthIssueView = {
 };
 
 /** One realistic input per card (the interactive view where a card has one). */
+/** John Doe's explanation as the chain-aware model gives it (issue 11). */
+const SAMPLE_TACTICS = ['Lateral movement', 'Initial access', 'Credential access'];
+const SAMPLE_CHAIN = { onprem: 'Suspected identity theft (pass-the-hash)', cloud: 'Impossible travel activity', hours: 0.1, full: true };
+const SAMPLE_GROUPS: ReasonGroupView[] = [
+  { tactic: 'Lateral movement', reasons: [{ source: 'onprem', text: 'high: Suspected identity theft (pass-the-hash) (+18.9)' }] },
+  { tactic: 'Initial access', reasons: [{ source: 'cloud', text: 'high: Impossible travel activity (+18.9)' }] },
+  { tactic: 'Credential access', reasons: [{ source: 'onprem', text: 'medium: Suspected brute force attack (Kerberos, NTLM) (+3.8)' }] },
+];
+
 export const SAMPLE_INPUTS = {
   alert: (): AlertCardInput => ({
     // Seen through syslog and Defender XDR (Graph): both links, the portal's state, a comment from Teams.
@@ -184,11 +193,11 @@ export const SAMPLE_INPUTS = {
   }),
   risky: (): RiskyListData => ({
     rows: [
-      { ...JOHN, resolution: 'resolved', score: 25, percentile: 100, onpremScore: 15, cloudScore: 10, alertCount: 3, threatScore: 40, qualifies: true, state: 'risky' },
+      { ...JOHN, resolution: 'resolved', score: 41.6, percentile: 100, onpremScore: 22.7, cloudScore: 18.9, alertCount: 3, threatScore: 40, qualifies: true, state: 'risky', tactics: SAMPLE_TACTICS, chain: SAMPLE_CHAIN },
       { key: 'onprem:contoso\\svc-backup', displayName: null, upn: null, onPremAccount: 'CONTOSO\\svc-backup', resolution: 'unresolved', score: 5, percentile: 50, onpremScore: 5, cloudScore: 0, alertCount: 1, threatScore: null, qualifies: false, state: 'none' },
     ],
     scoredUsers: 2,
-    thresholds: { percentile: 90, minScore: 20 },
+    thresholds: { minScore: 20, rearmScore: 10 },
     windowDays: 7,
     now: SAMPLE_NOW,
   }),
@@ -197,13 +206,12 @@ export const SAMPLE_INPUTS = {
     displayName: JOHN.displayName,
     upn: JOHN.upn,
     onPremAccount: JOHN.onPremAccount,
-    score: 25,
+    score: 41.6,
     percentile: 100,
-    reasons: [
-      { source: 'onprem', text: 'high: Suspected identity theft (pass-the-hash) (+10)' },
-      { source: 'cloud', text: 'high: Impossible travel activity (+10)' },
-      { source: 'onprem', text: 'medium: Suspected brute force attack (Kerberos, NTLM) (+5)' },
-    ],
+    reasons: SAMPLE_GROUPS.flatMap((g) => g.reasons),
+    tactics: SAMPLE_TACTICS,
+    chain: SAMPLE_CHAIN,
+    groups: SAMPLE_GROUPS,
     at: '2026-03-02T09:20:00.000Z',
     interactive: true,
     refreshUserIds: ['8:orgid:00000000-0000-0000-0000-000000000002'],
@@ -227,20 +235,23 @@ export const SAMPLE_INPUTS = {
     note: null,
     roles: [],
     impact: 1,
-    score: 25,
+    score: 41.6,
     percentile: 100,
-    onpremScore: 15,
-    cloudScore: 10,
+    onpremScore: 22.7,
+    cloudScore: 18.9,
     threatScore: 40,
     qualifies: true,
     state: 'risky',
+    tactics: SAMPLE_TACTICS,
+    chain: SAMPLE_CHAIN,
+    groups: SAMPLE_GROUPS,
     riskySince: '2026-03-02T09:20:00.000Z',
     dismissed: null,
     onprem: [timelineItem('atp:8f5e6a0c-4f1e-4b6c-9d2a-1c3b5d7e9f01', 'Suspected identity theft (pass-the-hash)', 'high', '2026-03-02T09:12:00.000Z', 10, 2), timelineItem('atp:3b9d7c11-2a4e-4f60-8e1b-5c7d9f1a3b25', 'Suspected brute force attack (Kerberos, NTLM)', 'medium', '2026-03-02T09:02:00.000Z', 5, 3)],
     cloud: [timelineItem('mcas:65f1c2a9e4b0a1d2c3e4f5a6', 'Impossible travel activity', 'high', '2026-03-02T09:20:00.000Z', 10)],
-    history: [{ at: '2026-03-02T09:20:00.000Z', score: 25, percentile: 100 }, { at: '2026-03-02T09:12:00.000Z', score: 15, percentile: 100 }],
+    history: [{ at: '2026-03-02T09:20:00.000Z', score: 41.6, percentile: 100 }, { at: '2026-03-02T09:12:00.000Z', score: 9.4, percentile: 100 }],
     openAlerts: 3,
-    thresholds: { percentile: 90, minScore: 20 },
+    thresholds: { minScore: 20, rearmScore: 10 },
     windowDays: 7,
     now: SAMPLE_NOW,
     interactive: true,

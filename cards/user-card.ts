@@ -1,6 +1,7 @@
 import { colorOf, fact, plain, when, type CardMessage, type Fact } from './card';
 import { nameOf, num } from './risky-card';
 import { renderFitted } from './render';
+import { chainText, reasonGroupsModel, tacticsText, type ChainView, type ReasonGroupModel, type ReasonGroupView } from './risky-user-card';
 import { noticeColor, responseModel, type NoticeTone, type ResponseInput, type ResponseModel } from './response-section';
 
 export interface TimelineItem {
@@ -37,7 +38,12 @@ export interface UserProfileData {
   cloud: TimelineItem[];
   history: Array<{ at: string; score: number; percentile: number }>;
   openAlerts: number;
-  thresholds: { percentile: number; minScore: number };
+  thresholds: { minScore: number; rearmScore: number };
+  /** MITRE tactics the evidence spans (labels), strongest first. */
+  tactics?: string[];
+  chain?: ChainView | null;
+  /** What the score is made of, grouped by tactic. */
+  groups?: ReasonGroupView[];
   windowDays: number;
   now: string;
   /** Show the Dismiss button (the card goes to someone who may manage). */
@@ -70,6 +76,9 @@ export interface UserModel extends ResponseModel {
   onprem: TimelineRowModel[];
   cloud: TimelineRowModel[];
   history: Fact[];
+  /** What the score is made of, by MITRE tactic (at most 8 reasons). */
+  reasonGroups: ReasonGroupModel[];
+  moreReasons: string;
   canDismiss: boolean;
 }
 
@@ -97,10 +106,14 @@ export function userModel(d: UserProfileData, level = 0): UserModel {
   facts.push(fact('Identity', d.resolution === 'resolved' ? 'one directory user (on-premises and cloud combined)' : `${plain(d.resolution, 20)}${d.note ? `: ${plain(d.note, 200)}` : ''}`));
   facts.push(fact('Roles', d.roles.length ? d.roles.map((r) => plain(r, 60)).join(', ') : 'none known'));
   facts.push(fact('Investigation priority', `${num(d.score)} (${d.percentile}th percentile; impact ×${num(d.impact)})`));
+  if (d.tactics?.length) facts.push(fact('Tactics', tacticsText(d.tactics)));
+  if (d.chain) facts.push(fact('Hybrid chain', chainText(d.chain, titleMax)));
   facts.push(fact('Split', `on-premises ${num(d.onpremScore)} · cloud ${num(d.cloudScore)}`));
   if (d.threatScore !== null) facts.push(fact('Cloud App Security threat score', String(d.threatScore)));
   facts.push(fact('Open alerts', String(d.openAlerts)));
-  facts.push(fact('Risky at', `≥ ${d.thresholds.percentile}th percentile and score ≥ ${d.thresholds.minScore} (last ${d.windowDays} days)`));
+  facts.push(fact('Risky at', `a sequence of attack steps scoring ≥ ${d.thresholds.minScore} (held until below ${d.thresholds.rearmScore}), or a full on-premises → cloud chain (last ${d.windowDays} days)`));
+  // Fitted like the timelines: fewer and shorter reasons at each level until the card is under Teams' limit.
+  const grouped = d.score > 0 && d.groups?.length ? reasonGroupsModel(d.groups, [8, 5, 3][level], titleMax + 40) : { groups: [], more: 0 };
   return {
     userKey: d.key,
     notice: d.notice ? plain(d.notice, 600) : '',
@@ -111,6 +124,8 @@ export function userModel(d: UserProfileData, level = 0): UserModel {
     onprem: timeline(d.onprem, titleMax),
     cloud: timeline(d.cloud, titleMax),
     history: d.history.map((h) => fact(when(h.at), `${num(h.score)} (${h.percentile}th)`)),
+    reasonGroups: grouped.groups,
+    moreReasons: grouped.more > 0 ? `and ${grouped.more} more reasons` : '',
     canDismiss: d.interactive && d.state === 'risky',
     ...responseModel(d.response),
   };

@@ -30,6 +30,16 @@ describe('loadConfig', () => {
     expect(bad({ GRAPH_CLIENT_ID: 'x' })).toMatch(/^GRAPH_TENANT_ID: is missing/);
   });
 
+  test('risky users: RISKY_MIN_SCORE, and RISKY_REARM_SCORE defaulting to half of it and never above it', () => {
+    expect(loadConfig({}).risky).toEqual({ minScore: 20, rearmScore: 10 });
+    expect(loadConfig({ RISKY_MIN_SCORE: '41' }).risky).toEqual({ minScore: 41, rearmScore: 20 });
+    expect(loadConfig({ RISKY_MIN_SCORE: '30', RISKY_REARM_SCORE: '12' }).risky).toEqual({ minScore: 30, rearmScore: 12 });
+    const m = bad({ RISKY_MIN_SCORE: '20', RISKY_REARM_SCORE: '25' });
+    expect(m).toMatch(/^RISKY_REARM_SCORE: 25 is above RISKY_MIN_SCORE \(20\).*Set RISKY_REARM_SCORE at or below RISKY_MIN_SCORE/);
+    expect(m.split('\n')).toHaveLength(1);
+    expect(bad({ RISKY_REARM_SCORE: '-1' })).toMatch(/^RISKY_REARM_SCORE: "-1" is not a whole number/);
+  });
+
   test('local mode refuses a non-loopback HOST (no auth without an app id)', () => {
     expect(bad({ HOST: '0.0.0.0' })).toMatch(/^HOST: .*not a loopback address/);
   });

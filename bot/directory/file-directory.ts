@@ -16,11 +16,31 @@ const FileUser = z.object({
 const FileSchema = z.object({ users: z.array(FileUser) });
 type FileUserT = z.infer<typeof FileSchema>['users'][number];
 
-const eq = (a?: string, b?: string) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const low = (s?: string) => (s === undefined ? undefined : s.toLowerCase());
+
+/** Case-insensitive lookups by each identifier (the file can hold thousands of users; no scan per lookup). */
+class Index {
+  private readonly maps = { id: new Map<string, FileUserT[]>(), sid: new Map<string, FileUserT[]>(), upn: new Map<string, FileUserT[]>(), sam: new Map<string, FileUserT[]>(), name: new Map<string, FileUserT[]>() };
+  constructor(users: FileUserT[]) {
+    for (const u of users) {
+      const add = (m: Map<string, FileUserT[]>, k?: string) => k !== undefined && m.set(k, [...(m.get(k) ?? []), u]);
+      add(this.maps.id, low(u.aadObjectId));
+      add(this.maps.sid, low(u.onPremisesSecurityIdentifier));
+      add(this.maps.upn, low(u.userPrincipalName));
+      add(this.maps.sam, low(u.onPremisesSamAccountName));
+      add(this.maps.name, low(u.displayName));
+    }
+  }
+  get(by: keyof Index['maps'], value?: string): FileUserT[] {
+    const k = low(value);
+    return k === undefined ? [] : this.maps[by].get(k) ?? [];
+  }
+}
 
 /** Local mode: roles and identities from DIRECTORY_FILE (re-read when the file changes). */
 export class FileDirectory implements Directory {
   private users: FileUserT[] = [];
+  private index = new Index([]);
   private mtimeMs = -1;
 
   constructor(private readonly file: string) {
@@ -47,38 +67,37 @@ export class FileDirectory implements Directory {
       throw new DirectoryError(`the directory file ${this.file} is invalid at ${issue.path.join('.')}: ${issue.message}`, 'See directory.sample.json for the format.');
     }
     this.users = result.data.users;
+    this.index = new Index(this.users);
     this.mtimeMs = stat.mtimeMs;
   }
 
-  private fresh(): FileUserT[] {
+  private fresh(): Index {
     this.load();
-    return this.users;
+    return this.index;
   }
 
   async rolesOf(aadObjectId: string): Promise<RoleName[]> {
-    return this.fresh().find((u) => eq(u.aadObjectId, aadObjectId))?.roles ?? [];
+    return this.fresh().get('id', aadObjectId)[0]?.roles ?? [];
   }
 
   async getUser(aadObjectId: string): Promise<DirectoryUser | null> {
-    const u = this.fresh().find((x) => eq(x.aadObjectId, aadObjectId));
+    const u = this.fresh().get('id', aadObjectId)[0];
     return u ? strip(u) : null;
   }
 
   async findUsers(q: AccountQuery): Promise<DirectoryUser[]> {
-    const users = this.fresh();
-    const by = (pred: (u: FileUserT) => boolean) => users.filter(pred).map(strip);
-    if (q.aadObjectId) return by((u) => eq(u.aadObjectId, q.aadObjectId));
-    if (q.sid) return by((u) => eq(u.onPremisesSecurityIdentifier, q.sid));
-    if (q.upn) return by((u) => eq(u.userPrincipalName, q.upn));
-    if (q.sam) {
-      return by((u) => eq(u.onPremisesSamAccountName, q.sam) && (!q.domain || domainMatches(u.onPremisesDomainName, q.domain)));
-    }
-    if (q.displayName) return by((u) => eq(u.displayName, q.displayName));
+    const index = this.fresh();
+    if (q.aadObjectId) return index.get('id', q.aadObjectId).map(strip);
+    if (q.sid) return index.get('sid', q.sid).map(strip);
+    if (q.upn) return index.get('upn', q.upn).map(strip);
+    if (q.sam) return index.get('sam', q.sam).filter((u) => !q.domain || domainMatches(u.onPremisesDomainName, q.domain)).map(strip);
+    if (q.displayName) return index.get('name', q.displayName).map(strip);
     return [];
   }
 
   async listUsers(): Promise<Array<DirectoryUser & { roles: RoleName[] }>> {
-    return this.fresh().map((u) => ({ ...strip(u), roles: u.roles }));
+    this.load();
+    return this.users.map((u) => ({ ...strip(u), roles: u.roles }));
   }
 }
 

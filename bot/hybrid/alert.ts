@@ -43,11 +43,15 @@ export interface NormalizedAlert {
   threatScore?: number | null;
   status?: 'open' | 'closed';
   resolution?: string | null;
+  /**
+   * MITRE ATT&CK tactics when the source says (Graph's `category`, Graph spelling such as
+   * `CredentialAccess`; any usual spelling is canonicalised), the primary first. Absent: the catalogs
+   * derive them from the detection type (bot/hybrid/alert-tactics.ts).
+   */
+  tactics?: string[];
   trigger: 'new' | 'update';
   /** Hash of the raw message: the same bytes sent again are a duplicate, not a re-trigger. */
   hash: string;
-  /** MITRE ATT&CK tactics in Graph's PascalCase spelling (`CredentialAccess`), e.g. from alerts_v2 `category`. */
-  tactics?: string[];
   /**
    * Set when the alert came from Defender XDR through Microsoft Graph (alerts_v2): the ledger keys the
    * row by this id (not onprem_id / cloud_id, which stay for the CEF and Cloud App Security feeds).

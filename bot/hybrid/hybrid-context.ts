@@ -2,9 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Trx } from '../events';
 import type { Schema } from '../store/schema';
 import { SEVERITY_RANK, type AlertRow, type Severity } from './alert';
+import { CHAIN_HOURS } from './chain';
 
 export const CONTEXT_DAYS = 7;
-export const CHAIN_HOURS = 24;
+/** The same window the investigation priority uses for a hybrid chain (bot/hybrid/chain.ts). */
+export { CHAIN_HOURS };
 
 export interface HybridContextAlert {
   id: string;
@@ -25,7 +27,7 @@ export interface HybridContext {
   count: number;
   /** Up to 3 distinct titles, worst severity and newest first. Untrusted text: shown only in TextRuns (cards/). */
   topTitles: string[];
-  /** On-prem and cloud alerts of one user within 24 hours of each other: likely one attack chain. */
+  /** On-prem and cloud alerts of one user within CHAIN_HOURS (48) of each other: likely one attack chain. */
   hybridChain: boolean;
   /** The first 10 of those alerts. */
   alerts: HybridContextAlert[];
@@ -38,7 +40,7 @@ const DAY = 86_400_000;
 /**
  * Hybrid context for an alert card or notification: for the alert's users, the OTHER environment's
  * alerts of the last 7 days (count, up to `topTitles` distinct titles, worst and newest first) and the
- * `hybridChain` flag (an other-environment alert within 24 h of this one).
+ * `hybridChain` flag (an other-environment alert within CHAIN_HOURS of this one).
  *
  * Call it with the ledger transaction inside an alert.new / alert.updated listener (`trx`), or with
  * the database anywhere else. It reads only `alert_users` + `alerts`, independent of the order in which
@@ -73,7 +75,7 @@ export async function hybridContext(db: Kysely<Schema> | Trx, alert: AlertRow, o
   const list = [...byId.values()].sort((x, y) => SEVERITY_RANK[y.severity as Severity] - SEVERITY_RANK[x.severity as Severity] || (x.last_seen < y.last_seen ? 1 : x.last_seen > y.last_seen ? -1 : 0));
   const titles: string[] = [];
   for (const r of list) if (titles.length < (opts.topTitles ?? 3) && !titles.includes(r.title)) titles.push(r.title);
-  // Chain: the two alerts' activity spans come within 24 h of each other.
+  // Chain: the two alerts' activity spans come within CHAIN_HOURS of each other.
   const aStart = new Date(alert.first_seen).getTime();
   const aEnd = new Date(alert.last_seen).getTime();
   const gap = CHAIN_HOURS * 3_600_000;

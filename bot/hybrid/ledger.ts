@@ -4,6 +4,7 @@ import { withTransientRetry } from '../store/transient';
 import type { EventHooks, Trx } from '../events';
 import type { AlertsTable, Schema } from '../store/schema';
 import { toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from './alert';
+import { canonicalTactics } from './tactics';
 
 export type RecordOutcome = 'new' | 'updated' | 'duplicate';
 
@@ -60,6 +61,7 @@ export class Ledger {
         severity: a.severity,
         hosts: JSON.stringify([...new Set([...previous.hosts, ...a.hosts])]),
         threat_score: a.threatScore ?? existing.threat_score,
+        ...(a.tactics && canonicalTactics(a.tactics).length ? { tactics: JSON.stringify(canonicalTactics(a.tactics)) } : {}),
         last_hash: a.hash,
         updated_at: now,
       }))
@@ -192,6 +194,7 @@ function newRow(a: NormalizedAlert, now: string): AlertsTable {
     muted_until: null,
     created_at: now,
     updated_at: now,
+    tactics: a.tactics && canonicalTactics(a.tactics).length ? JSON.stringify(canonicalTactics(a.tactics)) : null,
     graph_id: a.graph?.id ?? null,
     graph_url: a.graph?.url ?? null,
     incident_url: a.graph?.incidentUrl ?? null,

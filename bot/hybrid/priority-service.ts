@@ -6,20 +6,11 @@ import type { Logger } from '../log';
 import type { Schema, UserScoresTable } from '../store/schema';
 import type { AlertRow, AlertUser } from './alert';
 import { Breaker } from './breaker';
-import {
-  alertCounts,
-  impactOf,
-  percentileFromCounts,
-  percentileOf,
-  qualifiesAsRisky,
-  scoreUser,
-  topReasons,
-  windowStart,
-  type RiskReason,
-  type RiskyConfig,
-  type ScoredAlertInput,
-  type UserScore,
-} from './priority';
+import type { ChainLink } from './chain';
+import { Evidence, parseList } from './evidence';
+import { impactOf, percentileFromCounts, percentileOf, scoreUser, windowStart, type UserScore } from './priority';
+import { explain, nextRiskyState, type RiskReason, type RiskyConfig, type RiskyState } from './risky';
+import type { Tactic } from './tactics';
 
 type Db = Kysely<Schema> | Trx;
 const BATCH = 500;
@@ -28,25 +19,34 @@ const BATCH = 500;
 export interface RiskyDetail {
   user: { key: string; displayName: string | null; upn: string | null; resolution: string };
   score: number;
+  /** Context only: where the user ranks among scored users (never part of the decision). */
   percentile: number;
   onpremScore: number;
   cloudScore: number;
   threatScore: number | null;
   thresholds: RiskyConfig;
+  /** One reason per detection type, strongest first, each with its tactic (group them by tactic to show). */
   reasons: RiskReason[];
+  /** Tactics the user's evidence spans, strongest first. */
+  tactics: Tactic[];
+  /** The hybrid chain seen (on-premises → cloud), if any. */
+  chain: ChainLink | null;
+  fullChain: boolean;
+  qualifiedBy: 'fullChain' | 'score' | null;
+  typeCount: number;
 }
 
 const chunks = <T>(xs: T[], n = BATCH): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
-const envOf = (source: AlertRow['source']): 'onprem' | 'cloud' => (source === 'cloud' ? 'cloud' : 'onprem');
-
+const typesOf = (s: UserScore): string[] => s.groups.flatMap((g) => g.types.map((t) => t.type)).sort();
 
 /**
  * Keeps alert_users and user_scores current. Runs inside the ledger's transaction on every
  * alert.new / alert.updated / alert.changed, touching only the alert's users (plus two counts for the
- * percentile); an hourly sweep catches users whose alerts aged out or whose percentile moved.
+ * percentile shown as context); an hourly sweep catches users whose alerts aged out.
  */
 export class PriorityService {
   private readonly breaker: Breaker;
+  readonly evidence = new Evidence();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -85,54 +85,14 @@ export class PriorityService {
 
   private readonly pending = new WeakMap<object, Map<string, { user: AlertUser; cause: string }>>();
 
-  /** One row per (alert, user): upserted, so a re-trigger moves seen_at and severity but adds nothing. */
-  async syncAlert(trx: Trx, a: AlertRow, isNew = false): Promise<AlertUser[]> {
-    const users = a.users.filter((u, i, all) => u.key && all.findIndex((x) => x.key === u.key) === i);
-    if (!isNew) await trx.deleteFrom('alert_users').where('alert_id', '=', a.id).execute();
-    if (users.length) {
-      await trx
-        .insertInto('alert_users')
-        .values(users.map((u) => ({ alert_id: a.id, user_key: u.key, environment: envOf(a.source), severity: a.severity, type: a.type, seen_at: a.last_seen, first_seen: a.first_seen, counts: alertCounts(a) })))
-        .execute();
-    }
-    return users;
+  /** One row per (alert, user) with what the model needs (bot/hybrid/evidence.ts). */
+  syncAlert(trx: Trx, a: AlertRow, isNew = false): Promise<AlertUser[]> {
+    return this.evidence.sync(trx, a, isNew);
   }
 
   /** Current scores of these users from the alert_users window (no writes). */
   async compute(db: Db, keys: string[], impacts: Map<string, number>, now = this.clock.now()): Promise<Map<string, UserScore>> {
-    const since = windowStart(now);
-    const rows: Array<{ user_key: string; alert_id: string; environment: 'onprem' | 'cloud'; severity: ScoredAlertInput['severity']; type: string; seen_at: string; title: string; threat_score: number | null }> = [];
-    for (const part of chunks([...new Set(keys)])) {
-      rows.push(
-        ...(await db
-          .selectFrom('alert_users as au')
-          .innerJoin('alerts as a', 'a.id', 'au.alert_id')
-          .select(['au.user_key', 'au.alert_id', 'au.environment', 'au.severity', 'au.type', 'au.seen_at', 'a.title', 'a.threat_score'])
-          .where('au.user_key', 'in', part)
-          .where('au.seen_at', '>=', since)
-          .where('au.counts', '=', 1)
-          .execute()),
-      );
-    }
-    const types = [...new Set(rows.map((r) => r.type))];
-    const usersWithType = new Map<string, number>();
-    for (const part of chunks(types)) {
-      const counts = await db
-        .selectFrom('alert_users')
-        .select(['type', (eb) => eb.fn.count<number>('user_key').distinct().as('n')])
-        .where('type', 'in', part)
-        .where('seen_at', '>=', since)
-        .where('counts', '=', 1)
-        .groupBy('type')
-        .execute();
-      for (const c of counts) usersWithType.set(c.type, Number(c.n));
-    }
-    const byUser = new Map<string, ScoredAlertInput[]>();
-    for (const r of rows) {
-      const list = byUser.get(r.user_key) ?? [];
-      list.push({ alertId: r.alert_id, environment: r.environment, severity: r.severity, type: r.type, title: r.title, seenAt: r.seen_at, usersWithType: usersWithType.get(r.type) ?? 1, threatScore: r.threat_score === null ? null : Number(r.threat_score) });
-      byUser.set(r.user_key, list);
-    }
+    const byUser = await this.evidence.read(db, keys, now);
     const out = new Map<string, UserScore>();
     for (const k of new Set(keys)) out.set(k, scoreUser(byUser.get(k) ?? [], (impacts.get(k) ?? 100) / 100));
     return out;
@@ -166,10 +126,16 @@ export class PriorityService {
   }
 
   /**
-   * Rescore users and move their risky state: crossing into risky emits ONE user.risky; dropping
-   * below re-arms; a dismissed user re-fires only on a new alert that raises the score further.
+   * Rescore users and move their risky state (bot/hybrid/risky.ts): crossing in emits ONE user.risky;
+   * held while the evidence stands; re-armed only below RISKY_REARM_SCORE; a dismissed user re-fires
+   * only on a new alert of a detection type not seen at dismissal.
    */
-  async rescore(trx: Trx, users: Array<string | AlertUser>, cause: string, opts: { percentile?: (centi: number) => number | Promise<number>; refreshRoles?: boolean } = {}): Promise<void> {
+  async rescore(
+    trx: Trx,
+    users: Array<string | AlertUser>,
+    cause: string,
+    opts: { percentile?: (centi: number) => number | Promise<number>; refreshRoles?: boolean; scores?: Map<string, UserScore> } = {},
+  ): Promise<void> {
     const now = this.clock.now();
     const at = now.toISOString();
     // Sorted: concurrent transactions lock user_scores rows in one order (no deadlocks between them).
@@ -177,7 +143,7 @@ export class PriorityService {
     const info = new Map(users.filter((u): u is AlertUser => typeof u !== 'string').map((u) => [u.key, u]));
     const stored = await this.stored(trx, keys);
     const { impact: impacts, roles } = await this.impacts(keys, stored, opts.refreshRoles ?? true);
-    const scores = await this.compute(trx, keys, impacts, now);
+    const scores = opts.scores ?? (await this.compute(trx, keys, impacts, now));
     // Write every score first, then rank: users scored together see each other's new scores.
     for (const k of keys) {
       const s = scores.get(k)!;
@@ -201,8 +167,12 @@ export class PriorityService {
         cloud_centi: s.cloudCenti,
         alert_count: s.alertCount,
         threat_score: s.threatScore ?? prev?.threat_score ?? null,
+        tactics: JSON.stringify(s.tactics),
+        chain: s.chain ? JSON.stringify(s.chain) : null,
         scored_at: at,
       };
+      // The hourly sweep rescores everyone: write only what moved (scored_at = when the score last changed).
+      if (prev && unchanged(prev, values)) continue;
       if (prev) await trx.updateTable('user_scores').set(values).where('user_key', '=', k).execute();
       else await trx.insertInto('user_scores').values({ user_key: k, ...values, percentile: 0, risky_state: 'none', reasons: '[]' }).onConflict((oc) => oc.column('user_key').doUpdateSet(values)).execute();
     }
@@ -211,22 +181,24 @@ export class PriorityService {
       const s = scores.get(k)!;
       const prev = stored.get(k);
       const pct = await rank(s.scoreCenti);
-      const qualifies = qualifiesAsRisky(s.scoreCenti, pct, this.risky);
-      const reasons = topReasons(s.contributions);
-      const state = prev?.risky_state ?? 'none';
-      const patch: Partial<UserScoresTable> = { percentile: pct };
-      let fire = false;
-      if (!qualifies && state !== 'none') Object.assign(patch, { risky_state: 'none', risky_since: null });
-      else if (qualifies && state === 'none') fire = true;
-      else if (qualifies && state === 'dismissed' && cause === 'alert.new' && s.scoreCenti > (prev?.dismissed_score_centi ?? Infinity)) fire = true;
-      if (fire) Object.assign(patch, { risky_state: 'risky', risky_since: at, reasons: JSON.stringify(reasons) });
-      else if (qualifies && state === 'risky') patch.reasons = JSON.stringify(reasons);
-      // Guarded by the state we read: of two instances racing on one user, only one moves it (and notifies).
-      const upd = await trx.updateTable('user_scores').set(patch).where('user_key', '=', k).where('risky_state', '=', state).executeTakeFirst();
-      if (Number(upd.numUpdatedRows ?? 0n) === 0) fire = false;
+      const state: RiskyState = prev?.risky_state ?? 'none';
+      const why = explain(s, this.risky);
+      const next = nextRiskyState({ state, dismissedTypes: prev?.dismissed_types ? parseList(prev.dismissed_types) : null }, { ...s, types: typesOf(s) }, cause, this.risky);
+      const patch: Partial<UserScoresTable> = {};
+      if (!prev || prev.percentile !== pct) patch.percentile = pct;
+      if (next.state !== state) Object.assign(patch, { risky_state: next.state, risky_since: next.state === 'risky' ? at : null });
+      if (next.state !== 'none') {
+        const reasons = JSON.stringify(why.reasons);
+        if (reasons !== prev?.reasons) patch.reasons = reasons;
+      }
       if (!prev || prev.score_centi !== s.scoreCenti) {
         await trx.insertInto('score_history').values({ user_key: k, at, score_centi: s.scoreCenti, percentile: pct, cause }).execute();
       }
+      let fire = next.fire;
+      if (!fire && !Object.keys(patch).length) continue;
+      // Guarded by the state we read: of two instances racing on one user, only one moves it (and notifies).
+      const upd = await trx.updateTable('user_scores').set(patch).where('user_key', '=', k).where('risky_state', '=', state).executeTakeFirst();
+      if (Number(upd.numUpdatedRows ?? 0n) === 0) fire = false;
       if (fire) {
         const u = info.get(k);
         const detail: RiskyDetail = {
@@ -237,9 +209,14 @@ export class PriorityService {
           cloudScore: s.cloudCenti / 100,
           threatScore: s.threatScore ?? prev?.threat_score ?? null,
           thresholds: { ...this.risky },
-          reasons,
+          reasons: why.reasons,
+          tactics: why.tactics,
+          chain: why.chain,
+          fullChain: why.fullChain,
+          qualifiedBy: why.qualifiedBy,
+          typeCount: why.typeCount,
         };
-        this.log?.info({ user: k, score: detail.score, percentile: pct }, 'user crossed into risky');
+        this.log?.info({ user: k, score: detail.score, tactics: detail.tactics, chain: !!detail.chain, fullChain: detail.fullChain }, 'user crossed into risky');
         await this.events.emit(trx, { type: 'user.risky', userKey: k, at, detail });
       }
     }
@@ -261,20 +238,30 @@ export class PriorityService {
   }
 
   /**
-   * `user.dismiss`: the SOC looked at this user. The risky state clears (audited by the caller);
-   * it re-arms when the score drops below, or fires again on a new alert that raises the score.
+   * `user.dismiss`: the SOC looked at this user. The risky state clears (audited by the caller); it
+   * re-arms when the score falls below RISKY_REARM_SCORE, or fires again on a new alert of a detection
+   * type the user did not have when dismissed (the types are remembered now).
    */
   async dismiss(trx: Trx, userKey: string, actor: { id: string; name: string }): Promise<{ changed: boolean; row: UserScoresTable | null }> {
     const row = (await this.stored(trx, [userKey])).get(userKey) ?? null;
     if (!row || row.risky_state !== 'risky') return { changed: false, row };
-    const patch = { risky_state: 'dismissed' as const, dismissed_at: this.clock.now().toISOString(), dismissed_by_id: actor.id, dismissed_by_name: actor.name, dismissed_score_centi: row.score_centi };
+    const now = this.clock.now();
+    const current = (await this.compute(trx, [userKey], new Map([[userKey, row.impact_centi]]), now)).get(userKey)!;
+    const patch = {
+      risky_state: 'dismissed' as const,
+      dismissed_at: now.toISOString(),
+      dismissed_by_id: actor.id,
+      dismissed_by_name: actor.name,
+      dismissed_score_centi: row.score_centi,
+      dismissed_types: JSON.stringify(typesOf(current)),
+    };
     await trx.updateTable('user_scores').set(patch).where('user_key', '=', userKey).execute();
     return { changed: true, row: { ...row, ...patch } };
   }
 
   /**
    * Hourly: rescore everyone with a score, alerts in the window, or a risky state, so alerts that
-   * aged out lower scores (and re-arm) and percentile shifts are noticed. One transaction.
+   * aged out lower scores (and re-arm) and the percentile shown stays current. One transaction.
    */
   async sweep(): Promise<{ users: number }> {
     const now = this.clock.now();
@@ -287,10 +274,15 @@ export class PriorityService {
       const scores = await this.compute(trx, keys, new Map(keys.map((k) => [k, stored.get(k)?.impact_centi ?? 100])), now);
       const all = [...scores.values()].map((s) => s.scoreCenti);
       // Rank against the complete new set (not half-updated stored scores); roles come from the last event.
-      await this.rescore(trx, keys, 'sweep', { percentile: (c) => percentileOf(c, all), refreshRoles: false });
+      await this.rescore(trx, keys, 'sweep', { percentile: (c) => percentileOf(c, all), refreshRoles: false, scores });
       return { users: keys.length };
     });
   }
+}
+
+const SCORE_FIELDS = ['display_name', 'upn', 'aad_object_id', 'sam', 'domain', 'resolution', 'note', 'impact_centi', 'roles', 'score_centi', 'onprem_centi', 'cloud_centi', 'alert_count', 'threat_score', 'tactics', 'chain'] as const;
+function unchanged(prev: UserScoresTable, next: Pick<UserScoresTable, (typeof SCORE_FIELDS)[number]>): boolean {
+  return SCORE_FIELDS.every((f) => (prev[f] ?? null) === (next[f] ?? null));
 }
 
 function normalize(r: UserScoresTable): UserScoresTable {

@@ -1,13 +1,20 @@
 import type { RoleName } from '../directory/roles';
 import type { AlertRow, Severity } from './alert';
+import { chainOf, type ChainLink } from './chain';
+import type { Tactic } from './tactics';
 
 /**
- * Investigation priority: Hybridwatch's own, documented formula (README "Investigation priority").
- * Pure and deterministic: every number is rounded to hundredths per alert, and scores are kept as
- * integer hundredths ("centi") so SQLite, PostgreSQL and JavaScript agree exactly.
+ * Investigation priority (README "Investigation priority"): pure and deterministic. Every alert's
+ * points are rounded to hundredths and scores are integer hundredths ("centi"), so SQLite, PostgreSQL
+ * and JavaScript agree exactly. The model reads evidence, not volume:
  *
- *   score(user) = Σ over the user's alerts whose last_seen is within the last 7 days
- *                 round2( severityWeight × impact(user) × rarity(type) )
+ *   base(type)   = severity weight × rarity of the type in the organisation (0.1–1)
+ *   type         = base × (1 + ½ + ¼ + …) over the type's alerts: repeats add less and less, ≤ 1.5 × base
+ *   tactic       = Σ types of that tactic, strongest first, each worth half the one before
+ *   evidence     = Σ tactics × breadth (1 + ¼ per further tactic holding ≥ 2 points, up to 5 tactics)
+ *   chain        = 50 × strength of the best on-premises credential-access / lateral-movement alert
+ *                  followed within 48 h by a cloud alert for the same identity (bot/hybrid/chain.ts)
+ *   score        = impact(roles) × (evidence + chain)
  */
 export const WINDOW_DAYS = 7;
 
@@ -28,18 +35,20 @@ export function impactOf(roles: readonly RoleName[]): number {
   return roles.reduce((m, r) => Math.max(m, ROLE_IMPACT[r] ?? 1), 1);
 }
 
-/**
- * Alert types seen for many users weigh less: 1 for a type only this user has, 0.5 when ten users
- * have it, a third at a hundred. n = distinct users with an alert of this type in the window.
- */
-export function rarityOf(usersWithType: number): number {
-  return 1 / (1 + Math.log10(Math.max(1, usersWithType)));
-}
+/** Repeats of one detection type: the n-th alert adds ½ⁿ of the first (1, ¼, ⅛, …); never more than 1.5× in all. */
+export const repeatWeight = (i: number): number => (i === 0 ? 1 : 0.5 ** (i + 1));
+/** Several types of one tactic: the j-th strongest counts ½ʲ (one attack step seen many ways is still one step). */
+export const tacticDiscount = (j: number): number => 0.5 ** j;
+/** A tactic widens the attack only with real evidence behind it (a medium alert of a type few users have, or better). */
+export const BREADTH_FLOOR = 2;
+export const BREADTH_STEP = 0.25;
+export const BREADTH_MAX_TACTICS = 5;
+export const CHAIN_POINTS = 50;
+/** A full chain: a strong hybrid chain (on-prem → cloud) and evidence across at least three tactics. Always risky. */
+export const FULL_CHAIN_STRENGTH = 0.25;
+export const FULL_CHAIN_TACTICS = 3;
 
-/** One alert's contribution in hundredths. */
-export function contributionCenti(severity: Severity, impact: number, usersWithType: number): number {
-  return Math.round(SEVERITY_WEIGHT[severity] * impact * rarityOf(usersWithType) * 100);
-}
+export const breadthOf = (tactics: number): number => 1 + BREADTH_STEP * Math.max(0, Math.min(tactics, BREADTH_MAX_TACTICS) - 1);
 
 export interface ScoredAlertInput {
   alertId: string;
@@ -47,15 +56,39 @@ export interface ScoredAlertInput {
   severity: Severity;
   type: string;
   title: string;
+  firstSeen: string;
+  /** Last seen. */
   seenAt: string;
-  /** Distinct users with this alert type in the window (this user included). */
-  usersWithType: number;
+  /** MITRE tactics, the primary first; empty = not known. */
+  tactics: readonly Tactic[];
+  /** How rare the type was in the organisation before this alert (bot/hybrid/baseline.ts), 0–1. */
+  rarity: number;
   threatScore?: number | null;
 }
 
-export interface Contribution extends Omit<ScoredAlertInput, 'usersWithType'> {
+export interface Contribution extends ScoredAlertInput {
+  /** Points this alert adds (its share of its type, tactic, breadth and chain), hundredths. */
   centi: number;
+}
+
+export interface TypeEvidence {
+  type: string;
+  title: string;
+  environment: 'onprem' | 'cloud';
+  tactic: Tactic | null;
+  severity: Severity;
+  count: number;
   rarity: number;
+  lastSeen: string;
+  /** Latest alert of this type (what a reason links to). */
+  alertId: string;
+  centi: number;
+}
+
+export interface TacticGroup {
+  tactic: Tactic | null;
+  centi: number;
+  types: TypeEvidence[];
 }
 
 export interface UserScore {
@@ -63,6 +96,16 @@ export interface UserScore {
   onpremCenti: number;
   cloudCenti: number;
   alertCount: number;
+  /** Distinct detection types: one type alone never makes a user risky, however many alerts. */
+  typeCount: number;
+  /** Every known tactic of the user's alerts, strongest first. */
+  tactics: Tactic[];
+  /** Tactics with ≥ BREADTH_FLOOR points (what the breadth factor counts). */
+  breadth: number;
+  groups: TacticGroup[];
+  chain: ChainLink | null;
+  chainCenti: number;
+  fullChain: boolean;
   /** Sorted: biggest contribution first, then most recent, then id (deterministic). */
   contributions: Contribution[];
   /** Latest Cloud App Security threatScore seen on the user's cloud alerts in the window. */
@@ -73,25 +116,110 @@ export function windowStart(now: Date): string {
   return new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
 }
 
-/** Score one user from their alerts (each alert once: a re-trigger updates a row, never adds one). */
+const SEV_RANK: Record<Severity, number> = { informational: 0, low: 1, medium: 2, high: 3 };
+const byTime = (x: { firstSeen: string; alertId: string }, y: { firstSeen: string; alertId: string }) => (x.firstSeen < y.firstSeen ? -1 : x.firstSeen > y.firstSeen ? 1 : x.alertId < y.alertId ? -1 : x.alertId > y.alertId ? 1 : 0);
+
+/** Score one user from their alerts in the window (each alert once: a re-trigger updates a row, never adds one). */
 export function scoreUser(alerts: readonly ScoredAlertInput[], impact: number): UserScore {
-  const seen = new Set<string>();
-  const contributions: Contribution[] = [];
-  for (const a of alerts) {
-    if (seen.has(a.alertId)) continue;
-    seen.add(a.alertId);
-    const { usersWithType, ...rest } = a;
-    contributions.push({ ...rest, rarity: Math.round(rarityOf(usersWithType) * 1000) / 1000, centi: contributionCenti(a.severity, impact, usersWithType) });
+  const unique = new Map<string, ScoredAlertInput>();
+  for (const a of alerts) if (!unique.has(a.alertId)) unique.set(a.alertId, a);
+  const list = [...unique.values()].sort(byTime);
+
+  // 1. Per detection type: base × diminishing repeats.
+  const byType = new Map<string, ScoredAlertInput[]>();
+  for (const a of list) byType.set(a.type, [...(byType.get(a.type) ?? []), a]);
+  const types = [...byType.entries()].map(([type, as]) => {
+    const severity = as.reduce<Severity>((m, a) => (SEV_RANK[a.severity] > SEV_RANK[m] ? a.severity : m), as[0].severity);
+    const rarity = Math.max(...as.map((a) => clamp01(a.rarity)));
+    const base = SEVERITY_WEIGHT[severity] * rarity;
+    const tactic = as.find((a) => a.tactics.length)?.tactics[0] ?? null;
+    const latest = as.reduce((m, a) => (a.seenAt > m.seenAt || (a.seenAt === m.seenAt && a.alertId > m.alertId) ? a : m), as[0]);
+    return { type, alerts: as, severity, rarity, base, tactic, value: base * as.reduce((s, _a, i) => s + repeatWeight(i), 0), latest };
+  });
+
+  // 2. Per tactic: strongest type first, each further type discounted.
+  const byTactic = new Map<string, typeof types>();
+  for (const t of types) byTactic.set(t.tactic ?? '', [...(byTactic.get(t.tactic ?? '') ?? []), t]);
+  const tacticValue = new Map<string, number>();
+  const discount = new Map<string, number>();
+  for (const [k, ts] of byTactic) {
+    ts.sort((x, y) => y.value - x.value || (x.type < y.type ? -1 : 1));
+    ts.forEach((t, j) => discount.set(t.type, tacticDiscount(j)));
+    tacticValue.set(k, ts.reduce((s, t, j) => s + t.value * tacticDiscount(j), 0));
   }
+  const breadth = [...tacticValue.entries()].filter(([k, v]) => k && v >= BREADTH_FLOOR).length;
+  const factor = breadthOf(breadth);
+
+  // 3. The hybrid chain.
+  const chain = chainOf(list);
+  const chainPoints = chain ? CHAIN_POINTS * chain.strength : 0;
+
+  // 4. Points per alert, so each alert shows what it adds and the score is exactly their sum: the exact
+  // total is rounded once (monotone in evidence), then shared out in whole hundredths (largest remainder).
+  const exact = new Map<string, number>();
+  for (const t of types) t.alerts.forEach((a, i) => exact.set(a.alertId, impact * factor * t.base * repeatWeight(i) * discount.get(t.type)! * 100));
+  if (chain) for (const id of [chain.onprem.alertId, chain.cloud.alertId]) exact.set(id, (exact.get(id) ?? 0) + (impact * chainPoints * 100) / 2);
+  const centiOf = shareOut(exact);
+  const contributions: Contribution[] = list.map((a) => ({ ...a, centi: centiOf.get(a.alertId) ?? 0 }));
   contributions.sort((x, y) => y.centi - x.centi || (x.seenAt < y.seenAt ? 1 : x.seenAt > y.seenAt ? -1 : 0) || (x.alertId < y.alertId ? -1 : 1));
+
+  const groups: TacticGroup[] = [...byTactic.entries()]
+    .map(([k, ts]) => {
+      const evidence: TypeEvidence[] = ts.map((t) => ({
+        type: t.type,
+        title: t.latest.title,
+        environment: t.latest.environment,
+        tactic: t.tactic,
+        severity: t.severity,
+        count: t.alerts.length,
+        rarity: Math.round(t.rarity * 1000) / 1000,
+        lastSeen: t.latest.seenAt,
+        alertId: t.latest.alertId,
+        centi: t.alerts.reduce((s, a) => s + (centiOf.get(a.alertId) ?? 0), 0),
+      }));
+      return { tactic: (k || null) as Tactic | null, centi: evidence.reduce((s, e) => s + e.centi, 0), types: evidence };
+    })
+    .sort((x, y) => y.centi - x.centi || (x.tactic === null ? 1 : y.tactic === null ? -1 : x.tactic < y.tactic ? -1 : 1));
+
+  const knownTactics = new Set(list.flatMap((a) => (a.tactics[0] ? [a.tactics[0]] : [])));
   const sum = (env?: 'onprem' | 'cloud') => contributions.filter((c) => !env || c.environment === env).reduce((s, c) => s + c.centi, 0);
   const cloud = contributions.filter((c) => c.environment === 'cloud' && c.threatScore !== null && c.threatScore !== undefined).sort((x, y) => (x.seenAt < y.seenAt ? 1 : -1));
-  return { scoreCenti: sum(), onpremCenti: sum('onprem'), cloudCenti: sum('cloud'), alertCount: contributions.length, contributions, threatScore: cloud[0]?.threatScore ?? null };
+  return {
+    scoreCenti: sum(),
+    onpremCenti: sum('onprem'),
+    cloudCenti: sum('cloud'),
+    alertCount: list.length,
+    typeCount: types.length,
+    tactics: groups.flatMap((g) => (g.tactic ? [g.tactic] : [])),
+    breadth,
+    groups,
+    chain,
+    chainCenti: chain ? Math.round(impact * chainPoints * 100) : 0,
+    fullChain: !!chain && chain.strength >= FULL_CHAIN_STRENGTH && knownTactics.size >= FULL_CHAIN_TACTICS,
+    contributions,
+    threatScore: cloud[0]?.threatScore ?? null,
+  };
 }
+
+/** Round the total once, then give each part its floor plus one hundredth for the largest remainders. */
+function shareOut(exact: Map<string, number>): Map<string, number> {
+  const total = Math.round([...exact.values()].reduce((s, v) => s + v, 0) + 1e-9);
+  const parts = [...exact.entries()].map(([id, v]) => ({ id, floor: Math.floor(v + 1e-9), rest: v - Math.floor(v + 1e-9) }));
+  let left = total - parts.reduce((s, p) => s + p.floor, 0);
+  const out = new Map(parts.map((p) => [p.id, p.floor]));
+  for (const p of [...parts].sort((x, y) => y.rest - x.rest || (x.id < y.id ? -1 : 1))) {
+    if (left <= 0) break;
+    out.set(p.id, out.get(p.id)! + 1);
+    left--;
+  }
+  return out;
+}
+
+const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 1);
 
 /**
  * Percentile rank among scored users (score > 0): the share whose score is at or below this one, in
- * whole percent (rounded down). A user with no score is at 0.
+ * whole percent (rounded down). Context only: it never decides whether a user is risky.
  */
 export function percentileOf(scoreCenti: number, allScoresCenti: readonly number[]): number {
   if (scoreCenti <= 0) return 0;
@@ -104,43 +232,6 @@ export function percentileOf(scoreCenti: number, allScoresCenti: readonly number
 /** Same rank from counts (what the database answers cheaply). */
 export function percentileFromCounts(atOrBelow: number, scored: number): number {
   return scored <= 0 ? 0 : Math.floor((100 * Math.min(atOrBelow, scored)) / scored);
-}
-
-export interface RiskyConfig {
-  percentile: number;
-  minScore: number;
-}
-
-/** Risky: at or above the configured percentile AND at or above the minimum score. */
-export function qualifiesAsRisky(scoreCenti: number, percentile: number, cfg: RiskyConfig): boolean {
-  return scoreCenti > 0 && percentile >= cfg.percentile && scoreCenti >= cfg.minScore * 100;
-}
-
-export interface RiskReason {
-  alertId: string;
-  environment: 'onprem' | 'cloud';
-  title: string;
-  type: string;
-  severity: Severity;
-  seenAt: string;
-  /** Points this alert adds to the score. */
-  points: number;
-}
-
-/**
- * The top contributing alerts, and always the top one from each environment present, so a hybrid
- * user's reasons show both sides.
- */
-export function topReasons(contributions: readonly Contribution[], max = 5): RiskReason[] {
-  const picked = contributions.slice(0, max);
-  for (const env of ['onprem', 'cloud'] as const) {
-    if (picked.some((c) => c.environment === env)) continue;
-    const best = contributions.find((c) => c.environment === env);
-    if (!best) continue;
-    if (picked.length >= max) picked.pop();
-    picked.push(best);
-  }
-  return picked.map((c) => ({ alertId: c.alertId, environment: c.environment, title: c.title, type: c.type, severity: c.severity, seenAt: c.seenAt, points: c.centi / 100 }));
 }
 
 export const fromCenti = (c: number): number => Math.round(c) / 100;

@@ -7,8 +7,10 @@ import type { Ledger } from './ledger';
 import type { Schema, UserScoresTable } from '../store/schema';
 import { hybridContext } from './hybrid-context';
 import { fallbackKey, type IdentityResolver } from './identity-resolver';
-import { percentileOf, qualifiesAsRisky, windowStart, WINDOW_DAYS, type RiskyConfig, type UserScore } from './priority';
+import { percentileOf, windowStart, WINDOW_DAYS, type UserScore } from './priority';
 import type { PriorityService } from './priority-service';
+import { chainView, groupReasons, tacticLabels } from './risk-view';
+import { flaggedNow, qualifiesAsRisky, topReasons, type RiskyConfig } from './risky';
 
 export interface ViewDeps {
   db: Kysely<Schema>;
@@ -61,8 +63,10 @@ export async function riskyData(d: ViewDeps, now: Date, limit = 10): Promise<Ris
     cloudScore: s.score.cloudCenti / 100,
     alertCount: s.score.alertCount,
     threatScore: s.score.threatScore ?? s.stored?.threat_score ?? null,
-    qualifies: qualifiesAsRisky(s.score.scoreCenti, s.percentile, d.risky),
+    qualifies: flaggedNow(s.stored?.risky_state, s.score, d.risky),
     state: s.stored?.risky_state ?? 'none',
+    tactics: tacticLabels(s.score.tactics),
+    chain: chainView(s.score.chain, s.score.fullChain),
   }));
   return { rows, scoredUsers: all.length, thresholds: { ...d.risky }, windowDays: WINDOW_DAYS, now: now.toISOString() };
 }
@@ -120,7 +124,7 @@ export async function profileData(d: ViewDeps, key: string, now: Date, opts: Pro
   const all = opts.all ?? (await snapshot(d, now));
   const mine = all.find((s) => s.key === key);
   const stored = mine?.stored ?? (await d.priority.stored(d.db, [key])).get(key);
-  const score = mine?.score ?? { scoreCenti: 0, onpremCenti: 0, cloudCenti: 0, alertCount: 0, contributions: [], threatScore: null };
+  const score: UserScore = mine?.score ?? { scoreCenti: 0, onpremCenti: 0, cloudCenti: 0, alertCount: 0, typeCount: 0, tactics: [], breadth: 0, groups: [], chain: null, chainCenti: 0, fullChain: false, contributions: [], threatScore: null };
   const points = new Map(score.contributions.map((c) => [c.alertId, c.centi]));
   const [onprem, cloud, open, history] = await Promise.all([
     timeline(d, key, 'onprem', points),
@@ -156,9 +160,12 @@ export async function profileData(d: ViewDeps, key: string, now: Date, opts: Pro
     onpremScore: score.onpremCenti / 100,
     cloudScore: score.cloudCenti / 100,
     threatScore: score.threatScore ?? stored?.threat_score ?? null,
-    qualifies: qualifiesAsRisky(score.scoreCenti, percentile, d.risky),
-    // The stored state moves on events and the hourly sweep; what the reader sees follows the score now.
-    state: qualifiesAsRisky(score.scoreCenti, percentile, d.risky) ? stored?.risky_state ?? 'none' : 'none',
+    qualifies: qualifiesAsRisky(score, d.risky),
+    // The stored state moves on events and the hourly sweep; what the reader sees follows the evidence now.
+    state: flaggedNow(stored?.risky_state, score, d.risky) ? stored?.risky_state ?? 'none' : 'none',
+    tactics: tacticLabels(score.tactics),
+    chain: chainView(score.chain, score.fullChain),
+    groups: groupReasons(topReasons(score)),
     riskySince: stored?.risky_since ?? null,
     dismissed: stored?.dismissed_at ? { byName: stored.dismissed_by_name ?? 'someone', at: stored.dismissed_at } : null,
     onprem,

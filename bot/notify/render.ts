@@ -11,6 +11,9 @@ import { when } from '../../cards/card';
 import type { Clock } from '../clock';
 import { toAlertRow, type AlertRow } from '../hybrid/alert';
 import { hybridContext } from '../hybrid/hybrid-context';
+import { chainView, groupReasons, parseJson, reasonText, tacticLabels } from '../hybrid/risk-view';
+import type { ChainLink } from '../hybrid/chain';
+import type { RiskReason } from '../hybrid/risky';
 import type { Schema } from '../store/schema';
 import type { OutboxRow } from './outbox';
 import type { OutgoingMessage } from './sender';
@@ -73,7 +76,10 @@ interface RiskyPayload {
     user?: { displayName?: string | null; upn?: string | null };
     score?: number;
     percentile?: number;
-    reasons?: Array<{ environment?: string; title?: string; severity?: string; points?: number }>;
+    reasons?: Array<Partial<RiskReason>>;
+    tactics?: string[];
+    chain?: unknown;
+    fullChain?: boolean;
   } | null;
 }
 
@@ -87,10 +93,13 @@ export interface RiskyViewExtra {
 export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive: boolean, extra: RiskyViewExtra = {}): Promise<RiskyUserCardInput> {
   const row = await deps.db.selectFrom('user_scores').selectAll().where('user_key', '=', p.userKey).executeTakeFirst().catch(() => undefined);
   const d = p.detail ?? {};
-  const reasons: RiskyReason[] = (d.reasons ?? []).slice(0, 20).map((r) => ({
+  // A payload from before the chain-aware model carries no tactics / chain: the stored row explains.
+  const rawReasons = d.reasons ?? parseJson<Array<Partial<RiskReason>>>(row?.reasons, []);
+  const reasons: RiskyReason[] = rawReasons.slice(0, 20).map((r) => ({
     source: r.environment === 'cloud' ? 'cloud' : r.environment === 'onprem' ? 'onprem' : 'both',
-    text: `${r.severity ? `${r.severity}: ` : ''}${r.title ?? 'alert'}${typeof r.points === 'number' ? ` (+${Math.round(r.points * 10) / 10})` : ''}`,
+    text: reasonText(r),
   }));
+  const chain = (d.chain !== undefined ? d.chain : parseJson(row?.chain, null)) as Partial<ChainLink> | null;
   return {
     userKey: p.userKey,
     displayName: d.user?.displayName ?? row?.display_name ?? null,
@@ -99,6 +108,9 @@ export async function riskyInput(deps: RenderDeps, p: RiskyPayload, interactive:
     score: Number(d.score ?? (row ? Number(row.score_centi) / 100 : 0)),
     percentile: Number(d.percentile ?? row?.percentile ?? 0),
     reasons,
+    tactics: tacticLabels(d.tactics ?? parseJson(row?.tactics, [])),
+    chain: chainView(chain, !!d.fullChain),
+    groups: rawReasons.some((r) => r.tactic !== undefined) ? groupReasons(rawReasons) : undefined,
     at: p.at,
     dismissed: row?.risky_state === 'dismissed' && row.dismissed_by_name ? { byName: row.dismissed_by_name, at: row.dismissed_at ?? p.at } : null,
     interactive,

@@ -62,6 +62,8 @@ export interface AlertsTable {
   muted_until: string | null;
   created_at: string;
   updated_at: string;
+  /** JSON: the tactics the source supplied (canonical, primary first), or null (derived from the type). Issue 11. */
+  tactics?: string | null;
   /** Defender XDR (Graph alerts_v2) id, links to the alert and its incident (issue 12). */
   graph_id: string | null;
   graph_url: string | null;
@@ -84,6 +86,10 @@ export interface AlertUsersTable {
   seen_at: string;
   first_seen: string;
   counts: number; // 1, or 0 once closed as benign / false positive
+  /** Issue 11: MITRE tactics, comma list, primary first ('' = none known; null = row from before 007, classify on read). */
+  tactics: string | null;
+  /** Issue 11: how rare the type was in the organisation before this alert's day, in thousandths (null = compute on read). */
+  rarity_milli: number | null;
 }
 
 /** Hybrid view: per-user investigation priority and risky state (scores in integer hundredths). */
@@ -112,6 +118,12 @@ export interface UserScoresTable {
   dismissed_score_centi: number | null;
   reasons: string; // JSON
   scored_at: string;
+  /** Issue 11: JSON list of the tactics the user's evidence spans (strongest first). */
+  tactics: string;
+  /** Issue 11: JSON of the strongest hybrid chain (on-premises → cloud), or null. */
+  chain: string | null;
+  /** Issue 11: JSON list of the detection types the user had when dismissed (new evidence = a type not in it). */
+  dismissed_types: string | null;
 }
 
 export interface ScoreHistoryTable {

@@ -189,6 +189,11 @@ describe('dev console (local mode)', () => {
     const counts = await t.app.services.ledger.counts();
     expect(counts.total).toBeGreaterThanOrEqual(6);
     await sse.waitFor((ev) => ev.find((e) => e.event === 'notice' && /^7\/7 Cloud App Security/.test(e.data.text)));
+    // The replay still flags John Doe: his recon → brute force → pass-the-hash, then the cloud, is a full chain.
+    const jdoe = await t.app.store.db.selectFrom('user_scores').selectAll().where('user_key', '=', 'aad:00000000-0000-0000-0000-000000000004').executeTakeFirstOrThrow();
+    expect(jdoe.risky_state).toBe('risky');
+    expect(JSON.parse(jdoe.chain!)).toMatchObject({ onprem: { title: 'Suspected identity theft (pass-the-hash)', tactic: 'LateralMovement' } });
+    expect(JSON.parse(jdoe.tactics)).toEqual(expect.arrayContaining(['Discovery', 'CredentialAccess', 'LateralMovement', 'InitialAccess', 'Exfiltration']));
   });
 });
 

@@ -30,12 +30,13 @@ describe('message extension: searchUsers', () => {
   test("typing part of a user's name offers that user's hybrid profile card, with score and percentile", async () => {
     const ce = await search(t, 'searchUsers', 'joh', USERS.securityReader);
     const [r] = results(ce);
-    // Brute force is seen for fourteen users here, so it weighs less (rarity 1/(1+log10 14)): 5 × 0.47 + 10 + 10.
-    expect(r.preview).toEqual({ title: 'John Doe', subtitle: 'Score 22.3 (100th percentile) · risky', text: 'jdoe@contoso.com · CONTOSO\\jdoe' });
+    // A baseline still learning (rarity 0.5; other users' brute forces the same day never lower his):
+    // (2.5 + 5 + 5) × 1.5 for three tactics + the chain pass-the-hash → impossible travel 50 × 0.457.
+    expect(r.preview).toEqual({ title: 'John Doe', subtitle: 'Score 41.6 (100th percentile) · risky', text: 'jdoe@contoso.com · CONTOSO\\jdoe' });
     expectValidCard(r.card);
     const text = cardText(r.card);
     expect(text).toMatch(/John Doe\nRisky since/);
-    expect(text).toContain('Investigation priority: 22.3 (100th percentile; impact ×1)');
+    expect(text).toContain('Investigation priority: 41.6 (100th percentile; impact ×1)');
     expect(text).toContain('Drawn at 2026-03-02 09:00 UTC');
     // The timelines open each alert (Universal Actions on the inserted card); no Dismiss on an inserted card.
     expect(JSON.stringify(r.card)).toContain('"verb":"alert.show"');

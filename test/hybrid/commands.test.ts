@@ -42,15 +42,15 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
       ['user.dismiss', 'ok', USERS.securityAdmin.aadObjectId],
       ['user.dismiss', 'noop', USERS.securityAdmin.aadObjectId],
     ]);
-    expect(JSON.parse(rows[1].detail)).toEqual({ userKey: JDOE, score: 25 });
+    expect(JSON.parse(rows[1].detail)).toEqual({ userKey: JDOE, score: 41.6 });
 
-    // A re-trigger, or a sweep, does not bring it back.
+    // A re-trigger, or a sweep, does not bring it back (the same evidence).
     await record(retrigger(attack[1], { seenAt: now() }));
     await hybrid(t.app).sweep();
     expect(risky).toHaveLength(1);
     await say(t, 'risky', USERS.securityReader);
     expect(cardText(t.connector.cards()[0])).toContain('1. John Doe · dismissed');
-    // A new alert raising the score is new information: notified again.
+    // A new alert of a type he did not have when dismissed is new evidence: notified again.
     await record(makeAlert({ ...DETECTIONS.ldapRecon, users: [account('CONTOSO\\jdoe')], seenAt: now() }));
     expect(risky).toHaveLength(2);
   });
@@ -113,7 +113,7 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
     await record(makeAlert({ ...DETECTIONS.passTheHash, users: [account('CONTOSO\\awilber')], seenAt: now() }));
     await record(makeAlert({ ...DETECTIONS.passTheHash, sourceId: 'pth-jdoe', users: [account('CONTOSO\\jdoe')], seenAt: now() }));
     const rows = await t.app.store.db.selectFrom('user_scores').select(['user_key', 'score_centi', 'impact_centi']).orderBy('user_key').execute();
-    // Type 2017 is seen for 2 users: rarity 1 / (1 + log10 2) = 0.769; GA 10 × 2 × 0.769 = 15.38, jdoe 7.69.
+    // No baseline yet (the rarity is capped at 0.5 while it learns): GA 10 × 0.5 × 2 = 10, jdoe 10 × 0.5 = 5.
     expect(rows.map((r) => [r.user_key, Number(r.impact_centi)])).toEqual([
       ['aad:00000000-0000-0000-0000-000000000001', 200],
       [JDOE, 100],
@@ -121,14 +121,15 @@ describe('risky / user / alerts commands and user.dismiss over /api/messages', (
     await say(t, 'risky', USERS.securityReader);
     const text = cardText(t.connector.cards()[0]);
     expect(text.indexOf('Alex Wilber')).toBeLessThan(text.indexOf('John Doe'));
-    expect(text).toMatch(/\n15\.4\n/);
-    expect(text).toMatch(/\n7\.7\n/);
+    expect(text).toMatch(/\n10\n/);
+    expect(text).toMatch(/\n5\n/);
+    expect(rows.map((r) => Number(r.score_centi))).toEqual([1000, 500]);
   });
 
   test('an alert closed as false positive stops counting (alert.changed inside the closing transaction)', async () => {
     const { alert } = await record(makeAlert({ ...DETECTIONS.passTheHash, users: [account('CONTOSO\\jdoe')], seenAt: now() }));
     const score = async () => Number((await t.app.store.db.selectFrom('user_scores').select('score_centi').where('user_key', '=', JDOE).executeTakeFirstOrThrow()).score_centi);
-    expect(await score()).toBe(1000);
+    expect(await score()).toBe(500);
     await t.app.store.db.transaction().execute(async (trx) => {
       await trx.updateTable('alerts').set({ status: 'closed', resolution: 'falsePositive' }).where('id', '=', alert.id).execute();
       const closed = { ...alert, status: 'closed' as const, resolution: 'falsePositive' };

@@ -56,7 +56,8 @@ describe('end to end through the real ingest paths: CEF (on-prem) + Cloud App Se
 
     expect(risky).toHaveLength(1);
     expect(risky[0].userKey).toBe(JDOE);
-    expect(risky[0].detail).toMatchObject({ score: 25, onpremScore: 15, cloudScore: 10, threatScore: 74 });
+    expect(risky[0].detail).toMatchObject({ score: 41.6, onpremScore: 22.68, cloudScore: 18.92, threatScore: 74, fullChain: true, tactics: ['LateralMovement', 'InitialAccess', 'CredentialAccess'] });
+    expect(risky[0].detail.chain).toMatchObject({ onprem: { title: 'Suspected identity theft (pass-the-hash)' }, cloud: { title: 'Impossible travel activity' }, hours: 0.2 });
     expect(risky[0].detail.reasons.map((r) => r.environment).sort()).toEqual(['cloud', 'onprem', 'onprem']);
 
     const [m] = await say(t, 'risky', USERS.securityReader);
@@ -64,7 +65,7 @@ describe('end to end through the real ingest paths: CEF (on-prem) + Cloud App Se
     await say(t, 'user CONTOSO\\jdoe', USERS.securityReader);
     const card = t.connector.cards()[0];
     expectValidCard(card);
-    expect(cardText(card)).toMatch(/Investigation priority: 25 \(100th percentile[\s\S]*pass-the-hash[\s\S]*brute force[\s\S]*Impossible travel/);
+    expect(cardText(card)).toMatch(/Investigation priority: 41\.6 \(100th percentile[\s\S]*pass-the-hash[\s\S]*brute force[\s\S]*Impossible travel/);
   });
 
   test('Graph-backed resolution in the app (FakeGraph; sam through the advanced query)', async () => {
@@ -82,7 +83,7 @@ describe('end to end through the real ingest paths: CEF (on-prem) + Cloud App Se
       expect(r.alert.users[0]).toMatchObject({ key: JDOE, resolution: 'resolved', upn: 'jdoe@contoso.com' });
       expect(graph.requests.some((q) => q.path === '/v1.0/users' && q.headers.consistencylevel === 'eventual')).toBe(true);
       await say(t, 'user jdoe@contoso.com', USERS.securityReader);
-      expect(cardText(t.connector.cards()[0])).toMatch(/Investigation priority: 10 \(100th/);
+      expect(cardText(t.connector.cards()[0])).toMatch(/Investigation priority: 5 \(100th/);
     } finally {
       await graph.stop();
     }

@@ -159,7 +159,7 @@ describe('identity response: failures and unavailable actions', () => {
     expect(cardText(card)).toMatch(/Entra ID Protection: Microsoft Graph refused reading the user in Entra ID Protection \(HTTP 403[^)]*\) — An administrator must grant the Microsoft Graph application permission IdentityRiskyUser\.Read\.All/);
     // Hybridwatch's own score is still there, and the actions still work.
     const click = await rig.click('user.revokeSessions', data('user'), USERS.securityAdmin);
-    expect(answerText(click)).toMatch(/Investigation priority: 25/);
+    expect(answerText(click)).toMatch(/Investigation priority: 41\.6/);
     expect(answerText(click)).toMatch(/sign-in sessions are revoked/);
   });
 

@@ -56,8 +56,14 @@ describe('SOC channel end to end: syslog + cloud source → cards, re-trigger in
     await c.waitFor(() => summaries().filter((s) => / alert: /.test(s)).length === 5 && summaries().some((s) => /^Risky user: John Doe/.test(s)), 20_000);
     expect(summaries().filter((s) => /Azure ATP integration active/.test(s))).toHaveLength(1);
     for (const x of creates()) expectValidCard(x.body.activity.attachments[0].content);
+    // The risky-user card explains him: the tactics seen, the on-premises → cloud chain, the reasons by tactic.
+    // (Which of his alerts were in when he crossed depends on how syslog lanes and the poll interleave.)
+    const riskyCard = cardText(creates().find((x) => /^Risky user: John Doe/.test(String(x.body.activity.summary)))!.body.activity.attachments[0].content);
+    expect(riskyCard).toContain('Risky user · hybrid investigation priority');
+    expect(riskyCard).toMatch(/\nTactics: [A-Z][a-z ]+( · [A-Z][a-z ]+)+\n/);
+    expect(riskyCard).toMatch(/\nHybrid chain: ⛓ Suspected (identity theft \(pass-the-hash\)|brute force attack \(Kerberos, NTLM\)) → [^\n]+ later( · full attack chain)?\n/);
+    expect(riskyCard).toMatch(/\*\*Why\*\*\n[A-Z][a-z ]+\n(On-premises|Cloud): (high|medium): /);
 
-    // The worker writes notify_cards just after Teams answers the POST: wait for the row, not only the POST.
     const cardFor = async (id: string) => {
       for (let i = 0; i < 200; i++) {
         const row = await t.app.store.db.selectFrom('notify_cards').selectAll().where('card_key', '=', `alert:${id}`).executeTakeFirst();

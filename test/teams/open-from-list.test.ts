@@ -68,7 +68,7 @@ describe('open any alert from a list: alert.show / user.show over /api/messages,
     expect(profileButtons.map((b) => b.data)).toEqual([{ userKey: JDOE }]);
 
     const profile = await open(profileButtons[0], USERS.securityReader);
-    expect(cardText(profile)).toMatch(/John Doe[\s\S]*Investigation priority: 25/);
+    expect(cardText(profile)).toMatch(/John Doe[\s\S]*Investigation priority: 41\.6/);
     expect(JSON.stringify(profile)).not.toContain('user.dismiss'); // a reader cannot dismiss
     expect(JSON.stringify(await open(profileButtons[0], USERS.securityAdmin))).toContain('user.dismiss');
 

@@ -29,7 +29,7 @@ export function hybridCommands(deps: ViewDeps): CommandRoute[] {
   const risky: CommandRoute = {
     name: 'risky',
     usage: 'risky',
-    description: 'top users by hybrid investigation priority (score, percentile, on-premises / cloud split)',
+    description: 'top users by hybrid investigation priority (score, tactics, hybrid chain, on-premises / cloud split)',
     capability: 'read',
     match: command('risky'),
     async handle(ctx) {
@@ -105,7 +105,7 @@ export function dismissAction(deps: ViewDeps & { priority: PriorityService }): A
       });
       if (!res.row) return { message: 'No such user in the hybrid view (it may have been purged by retention).' };
       ctx.log.info({ user: key, by: actor.id, changed: res.changed }, 'user.dismiss');
-      let notice = res.changed ? `Dismissed by ${actor.name}. The user is notified again only after dropping below the threshold, or on a new alert that raises the score.` : 'This user was not risky (already dismissed, or below the threshold); nothing changed.';
+      let notice = res.changed ? `Dismissed by ${actor.name}. The user is announced again only on a new alert of a detection type they did not have yet, or after the score falls below the re-arm line and crosses again.` : 'This user was not risky (already dismissed, or below the threshold); nothing changed.';
       const entra = await ctx.services.identityResponse?.dismissInEntra(key, actor, can(ctx.caller.roles, 'respond')).catch((e) => {
         ctx.log.warn({ err: { message: (e as Error).message }, user: key }, 'user.dismiss: Entra ID Protection part failed');
         return `Entra ID Protection's risk was left as is: ${toUserMessage(e)}`;

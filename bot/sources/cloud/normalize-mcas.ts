@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertUser, NormalizedAlert, Severity } from '../../hybrid/alert';
+import { canonicalTactics } from '../../hybrid/tactics';
+import { detectionNamed } from '../onprem/atp-catalog';
+import { cloudTacticsFor } from './cloud-tactics';
 
 export { ATP_SERVICE_ID } from '../../hybrid/merge';
 
@@ -146,6 +149,9 @@ export function normalizeMcasAlert(raw: unknown): NormalizeResult {
   const desc = a.description ? (a.isMarkdown ? markupToText(a.description) : a.description) : '';
   const at = new Date(a.timestamp).toISOString();
   const status = a.resolutionStatusValue ? 'closed' : 'open';
+  // `intent` (MITRE tactics; its exact spelling is not documented) is only a fallback: for types
+  // Microsoft's anomaly-detection guide or the Azure ATP catalog names, the catalog decides.
+  const intent = cloudTacticsFor(policy?.label, title) || detectionNamed(title) ? [] : canonicalTactics(r.intent);
   return {
     ok: true,
     value: {
@@ -169,6 +175,7 @@ export function normalizeMcasAlert(raw: unknown): NormalizeResult {
         threatScore: a.threatScore === null || a.threatScore === undefined ? null : Math.round(a.threatScore),
         status,
         resolution: a.resolutionStatusValue ? RESOLUTION[a.resolutionStatusValue] : null,
+        ...(intent.length ? { tactics: intent } : {}),
         trigger: 'new',
         hash,
       },

@@ -5,6 +5,7 @@ import * as onprem from './003-onprem';
 import * as cloud from './004-cloud';
 import * as hybrid from './005-hybrid';
 import * as notify from './006-notify';
+import * as chains from './007-chains';
 import * as graph from './008-graph';
 import * as extension from './010-extension';
 import * as response from './011-response';
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect):
   '004-cloud': cloud,
   '005-hybrid': hybrid,
   '006-notify': notify,
+  '007-chains': chains,
   '008-graph': graph,
   '010-extension': extension,
   '011-response': response,

@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely';
+import type { Trx } from '../events';
+import type { Schema } from '../store/schema';
+import type { AlertRow, AlertUser } from './alert';
+import { classifyAlert } from './alert-tactics';
+import { Baseline, dayOf, habitOf, key as baselineKey } from './baseline';
+import { alertCounts, windowStart, type ScoredAlertInput } from './priority';
+import { decodeTactics, encodeTactics } from './tactics';
+
+type Db = Kysely<Schema> | Trx;
+const BATCH = 500;
+
+const chunks = <T>(xs: T[], n = BATCH): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+export const parseList = (s: string | null | undefined): string[] => {
+  try {
+    const v = JSON.parse(s ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * The per-user evidence the model reads: alert_users, one row per (alert, user), carrying what the
+ * model needs — the alert's tactics and how rare its type was (organisation baseline × the user's own
+ * habit) before the alert's day, fixed when the row is written.
+ */
+export class Evidence {
+  readonly baseline = new Baseline();
+
+  /** Upserted per alert, so a re-trigger moves seen_at and severity but adds nothing. Returns the alert's users. */
+  async sync(trx: Trx, a: AlertRow, isNew = false): Promise<AlertUser[]> {
+    const users = a.users.filter((u, i, all) => u.key && all.findIndex((x) => x.key === u.key) === i);
+    if (!isNew) await trx.deleteFrom('alert_users').where('alert_id', '=', a.id).execute();
+    if (!users.length) return users;
+    const kind = classifyAlert({ source: a.source, type: a.type, typeName: a.type_name, title: a.title, policy: a.policy, tactics: a.tactics ? parseList(a.tactics) : [] });
+    const day = dayOf(a.first_seen);
+    const rarity = (await this.baseline.rarityOf(trx, [{ type: a.type, day }])).get(baselineKey(day, a.type)) ?? 1;
+    const habit = await this.baseline.userDays(trx, users.map((u) => u.key), a.type, day);
+    const row = { environment: kind.environment, severity: a.severity, type: a.type, seen_at: a.last_seen, first_seen: a.first_seen, counts: alertCounts(a), tactics: encodeTactics(kind.tactics) };
+    await trx
+      .insertInto('alert_users')
+      .values(users.map((u) => ({ alert_id: a.id, user_key: u.key, ...row, rarity_milli: Math.round(rarity * habitOf(habit.get(u.key) ?? 0) * 1000) })))
+      .execute();
+    return users;
+  }
+
+  /** These users' counting alerts in the scoring window (no writes). */
+  async read(db: Db, keys: string[], now: Date): Promise<Map<string, ScoredAlertInput[]>> {
+    const since = windowStart(now);
+    const rows = [];
+    for (const part of chunks([...new Set(keys)])) {
+      rows.push(
+        ...(await db
+          .selectFrom('alert_users as au')
+          .innerJoin('alerts as a', 'a.id', 'au.alert_id')
+          .select(['au.user_key', 'au.alert_id', 'au.environment', 'au.severity', 'au.type', 'au.seen_at', 'au.first_seen', 'au.tactics', 'au.rarity_milli', 'a.title', 'a.threat_score', 'a.source', 'a.type_name', 'a.policy', 'a.tactics as alert_tactics'])
+          .where('au.user_key', 'in', part)
+          .where('au.seen_at', '>=', since)
+          .where('au.counts', '=', 1)
+          .execute()),
+      );
+    }
+    // Rows written before migration 007 carry no tactics / rarity: classify and rate them now.
+    const unrated = rows.filter((r) => r.rarity_milli === null).map((r) => ({ type: r.type, day: dayOf(r.first_seen) }));
+    const rated = unrated.length ? await this.baseline.rarityOf(db, unrated) : new Map<string, number>();
+    const byUser = new Map<string, ScoredAlertInput[]>();
+    for (const r of rows) {
+      const tactics = r.tactics !== null ? decodeTactics(r.tactics) : classifyAlert({ source: r.source, type: r.type, typeName: r.type_name, title: r.title, policy: r.policy, tactics: parseList(r.alert_tactics) }).tactics;
+      const rarity = r.rarity_milli !== null ? Number(r.rarity_milli) / 1000 : rated.get(baselineKey(dayOf(r.first_seen), r.type)) ?? 1;
+      const list = byUser.get(r.user_key) ?? [];
+      list.push({ alertId: r.alert_id, environment: r.environment, severity: r.severity, type: r.type, title: r.title, firstSeen: r.first_seen, seenAt: r.seen_at, tactics, rarity, threatScore: r.threat_score === null ? null : Number(r.threat_score) });
+      byUser.set(r.user_key, list);
+    }
+    return byUser;
+  }
+}
