@@ -74,9 +74,10 @@ export interface AlertModel {
   /** The Comment… box: anyone who may operate, open or closed. */
   canComment: boolean;
   commentPlaceholder: string;
+  /** The first portal link, a primary button (Defender XDR first: where the SOC's truth lives). */
   links: Link[];
-  /** The Defender XDR incident, in the overflow menu (Teams shows at most six primary actions). */
-  incidentLinks: Link[];
+  /** The other portal links and the Defender XDR incident, in the overflow menu: Teams shows at most six primary actions. */
+  moreLinks: Link[];
   /** Close / Assign / Mute buttons: an interactive view of an open alert. */
   canOperate: boolean;
   muteTitle: string;
@@ -151,12 +152,12 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
   if (a.threat_score !== null && a.threat_score !== undefined) facts.push(fact('Threat score', String(a.threat_score)));
   const hasContext = !!context && context.count > 0;
   const titles = hasContext ? context.topTitles.slice(0, Math.max(1, Math.min(3, maxList))).map((t) => plain(t, fieldMax)) : [];
-  const links = [
+  const portals = [
+    safeLink('Open in Defender XDR', a.graph_url, input.linkHosts),
     safeLink('Open in Azure ATP', a.url, input.linkHosts),
     safeLink('Open in Cloud App Security', a.cloud_url, input.linkHosts),
-    safeLink('Open in Defender XDR', a.graph_url, input.linkHosts),
+    safeLink('Open the incident', a.incident_url, input.linkHosts),
   ].filter((l): l is Link => !!l);
-  const incidentLinks = [safeLink('Open the incident', a.incident_url, input.linkHosts)].filter((l): l is Link => !!l);
   const comments = level < 3 ? (input.comments?.latest ?? []).slice(0, level === 0 ? 2 : 1) : [];
   const earlier = (input.comments?.count ?? 0) - comments.length;
   return {
@@ -190,8 +191,8 @@ export function alertModel(input: AlertCardInput, level = 0): AlertModel {
     moreComments: earlier > 0 && input.comments?.count ? `${earlier} earlier comment${earlier === 1 ? '' : 's'}` : '',
     canComment: input.interactive,
     commentPlaceholder: a.graph_id ? 'Posted to Defender XDR with your name' : 'Kept with the alert in Hybridwatch',
-    links,
-    incidentLinks,
+    links: portals.slice(0, 1),
+    moreLinks: portals.slice(1),
     canOperate: input.interactive && !closed,
     muteTitle: muted ? 'Mute 24 h more' : 'Mute 24 h',
     resolutions: (Object.keys(RESOLUTIONS) as Resolution[]).map((r) => ({ title: RESOLUTIONS[r], value: r, style: r === 'truePositive' ? 'destructive' : 'default' })),
