@@ -109,6 +109,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   const onTurn = createTurnHandler({ store, directory, log, clock, services, commands: () => commands, actions: () => actions, queries: () => queries, links: () => links });
   mountMessages(server, adapter, onTurn, log, metrics);
 
+  for (const w of config.warnings) log.warn(w);
   if (config.mode === 'local') {
     log.warn('local mode: MicrosoftAppId is unset, so Bot Framework authentication is OFF. Listening on loopback only; never expose this server.');
   }

@@ -35,6 +35,8 @@ export interface Config {
   retentionDays: number;
   /** Risky users (bot/hybrid/risky.ts): qualify at minScore, stay until below rearmScore. */
   risky: { minScore: number; rearmScore: number };
+  /** Settings that are accepted but no longer do anything: logged once at start. */
+  warnings: string[];
   logLevel: string;
   /** Public host name of the bot (BOT_DOMAIN): the Teams tab's SSO audience api://<domain>/<appId>, the app package. */
   botDomain?: string;
@@ -191,11 +193,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     atpWorkspaceUrl: url(env, 'ATP_WORKSPACE_URL', ['https:']),
     retentionDays: int(env, 'RETENTION_DAYS', 180, 1, 3650),
     risky: riskyConfig(env),
+    warnings: retired(env),
     logLevel,
     botDomain: hostName(env, 'BOT_DOMAIN'),
     entraAuthorityHost: url(env, 'AZURE_AUTHORITY_HOST', ['https:'], 'https://login.microsoftonline.com')!,
     cardsDir: folder(env, 'CARDS_DIR'),
   };
+}
+
+/** Variables earlier versions read: a start-up warning instead of silently doing nothing. */
+function retired(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  if (str(env, 'RISKY_PERCENTILE') !== undefined) {
+    out.push('RISKY_PERCENTILE is no longer read: a user is risky on their own evidence (RISKY_MIN_SCORE, held until RISKY_REARM_SCORE), so other users\' alerts cannot flip them; the percentile is shown as context only. Unset RISKY_PERCENTILE.');
+  }
+  return out;
 }
 
 /** RISKY_MIN_SCORE and RISKY_REARM_SCORE (default half the minimum): re-arming must not sit above qualifying. */

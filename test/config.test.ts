@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     expect(bad({ RISKY_REARM_SCORE: '-1' })).toMatch(/^RISKY_REARM_SCORE: "-1" is not a whole number/);
   });
 
+  test('a retired RISKY_PERCENTILE is a start-up warning, not silently ignored', () => {
+    expect(loadConfig({}).warnings).toEqual([]);
+    expect(loadConfig({ RISKY_PERCENTILE: '90' }).warnings).toEqual([expect.stringMatching(/^RISKY_PERCENTILE is no longer read: .*Unset RISKY_PERCENTILE\.$/)]);
+  });
+
   test('local mode refuses a non-loopback HOST (no auth without an app id)', () => {
     expect(bad({ HOST: '0.0.0.0' })).toMatch(/^HOST: .*not a loopback address/);
   });
