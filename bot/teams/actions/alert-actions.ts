@@ -47,7 +47,7 @@ export async function xdrRefused(ctx: HandlerContext, alertId: string, action: s
 }
 
 /** Card actions must answer within Teams' 5 s. */
-const XDR_TIMEOUT_MS = 4_000;
+export const XDR_TIMEOUT_MS = 4_000;
 
 export function alertIdOf(ctx: HandlerContext): string | null {
   const id = ctx.activity.data?.alertId;

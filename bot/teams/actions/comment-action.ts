@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_COMMENT_CHARS } from '../../sources/graph/xdr-actions';
 import { loadAlert } from '../../notify/render';
 import type { ActionRoute } from '../router';
-import { actor, alertIdOf, alertView, change, xdrRefused } from './alert-actions';
+import { actor, alertIdOf, alertView, change, xdrRefused, XDR_TIMEOUT_MS } from './alert-actions';
 
 /** A Teams retry of the same click arrives within seconds: the same words from the same person are one comment. */
 const RETRY_WINDOW_MS = 2 * 60_000;
@@ -39,7 +39,7 @@ export const commentAlertAction: ActionRoute = {
     const toGraph = !!(alert.graph_id && xdr);
     if (toGraph) {
       try {
-        await xdr!.comment(alert, text, actor(ctx), AbortSignal.timeout(4_000));
+        await xdr!.comment(alert, text, actor(ctx), AbortSignal.timeout(XDR_TIMEOUT_MS));
       } catch (e) {
         return xdrRefused(ctx, id, 'alert.comment', 'Comment not posted', e);
       }
