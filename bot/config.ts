@@ -198,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: int(env, 'SYSLOG_TCP_MAX_CONNECTIONS', 256, 1, 65535),
     },
     ingestToken: str(env, 'INGEST_TOKEN'),
-    ingest: { maxQueue: int(env, 'INGEST_MAX_QUEUE', 20_000, 10, 1_000_000), maxInFlight: int(env, 'INGEST_MAX_IN_FLIGHT', 8, 1, 1000) },
+    ingest: { maxQueue: int(env, 'INGEST_MAX_QUEUE', 5_000, 10, 1_000_000), maxInFlight: int(env, 'INGEST_MAX_IN_FLIGHT', 8, 1, 1000) },
     atpWorkspaceUrl: url(env, 'ATP_WORKSPACE_URL', ['https:']),
     retentionDays: int(env, 'RETENTION_DAYS', 180, 1, 3650),
     risky: riskyConfig(env),

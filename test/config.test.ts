@@ -32,7 +32,7 @@ describe('loadConfig', () => {
 
   test('back-pressure bounds: INGEST_MAX_QUEUE, INGEST_MAX_IN_FLIGHT, SYSLOG_TCP_MAX_CONNECTIONS', () => {
     const c = loadConfig({});
-    expect(c.ingest).toEqual({ maxQueue: 20_000, maxInFlight: 8 });
+    expect(c.ingest).toEqual({ maxQueue: 5_000, maxInFlight: 8 });
     expect(c.syslog.maxConnections).toBe(256);
     const d = loadConfig({ INGEST_MAX_QUEUE: '500', INGEST_MAX_IN_FLIGHT: '2', SYSLOG_TCP_MAX_CONNECTIONS: '16' });
     expect(d.ingest).toEqual({ maxQueue: 500, maxInFlight: 2 });

@@ -28,7 +28,7 @@ export interface IngestorDeps {
   log: Logger;
   /** Messages per ledger transaction. */
   batchSize?: number;
-  /** Parsed messages waiting for the ledger (INGEST_MAX_QUEUE): TCP pauses before it, UDP is dropped past it, HTTP batches must fit. */
+  /** Parsed messages waiting for the ledger (the app passes INGEST_MAX_QUEUE): TCP pauses before it, UDP is dropped past it, HTTP batches must fit. */
   maxQueue?: number;
   /**
    * Concurrent transactions (PostgreSQL: several connections; SQLite: 1). Messages are split into lanes by

@@ -28,7 +28,7 @@ export interface UdpDrops {
 /**
  * Azure ATP's syslog receiver: UDP datagrams and TCP streams (RFC 6587 framing). Every frame goes to the
  * ingestor. Back-pressure (issue 16): a TCP reader stops reading once the ingestor's queue is 75 % full
- * and resumes below 25 %, so the sender's TCP window closes instead of anything being lost; UDP cannot be
+ * and resumes below 50 %, so the sender's TCP window closes instead of anything being lost; UDP cannot be
  * slowed, so what does not fit is dropped and counted. Memory per connection stays at one read (≤ 64 KiB)
  * plus the framer's partial frame (≤ 32 KiB); at most `maxConnections` connections are open.
  */
@@ -146,7 +146,8 @@ export class SyslogListener {
         this.metrics.syslogTcpPaused.set(this.paused);
         this.metrics.syslogTcpPauses.inc();
         socket.pause();
-        void ingestor.whenBelow(ingestor.maxQueue / 4).then(resume);
+        // Resume at half: the lanes (4 × 500 on PostgreSQL) still have work while the reader refills.
+        void ingestor.whenBelow(ingestor.maxQueue / 2).then(resume);
       }
     });
     // Resets and other socket errors are the peer's business; 'close' follows and cleans up.
