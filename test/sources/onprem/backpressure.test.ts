@@ -86,6 +86,27 @@ describe('back-pressure: a saturated pipeline slows TCP, refuses HTTP batches wh
     client.destroy();
   });
 
+  test('TCP: connections past SYSLOG_TCP_MAX_CONNECTIONS are closed at accept and counted; the open ones keep working', async () => {
+    await start({ SYSLOG_TCP_MAX_CONNECTIONS: '2' });
+    const open = (): Promise<net.Socket> =>
+      new Promise((resolve, reject) => {
+        const s = net.connect(tcp, '127.0.0.1', () => resolve(s));
+        s.on('error', reject);
+      });
+    const a = await open();
+    const b = await open();
+    await until(async () => (await metric(t.url, 'hybridwatch_syslog_connections_total')) === 2, 'two connections accepted');
+    const c = net.connect(tcp, '127.0.0.1');
+    c.on('error', () => undefined);
+    await new Promise((r) => c.on('close', r));
+    expect(await metric(t.url, 'hybridwatch_syslog_connections_refused_total')).toBe(1);
+    a.write(nl(alertLine(id('aaaaaaaa', 1))));
+    b.write(nl(alertLine(id('aaaaaaaa', 2))));
+    await until(async () => (await total()) === 2, 'both alerts stored');
+    a.destroy();
+    b.destroy();
+  });
+
   const post = async (lines: Buffer[]) => {
     const res = await fetch(`${t.url}/api/ingest/cef`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' }, body: lines.join('\n') });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
