@@ -13,6 +13,8 @@ import * as ledgerRss from './ledger-rss';
 import * as multiInstance from './multi-instance-ingest';
 import * as cardRender from './card-render';
 import * as extensionQuery from './extension-query';
+import * as ingestCardLatency from './ingest-card-latency';
+import * as burstRss from './burst-rss';
 
 type Bench = { name: string; run(): Promise<Record<string, number | string>> };
 
@@ -29,6 +31,8 @@ export const BENCHES: Bench[] = [
   { name: 'multi-instance-ingest', run: multiInstance.run },
   { name: 'card-render', run: cardRender.run },
   { name: 'extension-query', run: extensionQuery.run },
+  { name: 'ingest-card-latency', run: ingestCardLatency.run },
+  { name: 'burst-rss', run: burstRss.run },
 ];
 
 async function main(): Promise<void> {

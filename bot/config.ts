@@ -29,8 +29,15 @@ export interface Config {
    * Defender for Identity health is read every `healthSeconds`; alerts_v2 is polled only when `pollSeconds` > 0.
    */
   graphSecurity?: { pollSeconds: number; sources: string[]; healthSeconds: number };
-  syslog: { host: string; udpPort: number; tcpPort: number };
+  /** maxConnections: open syslog TCP connections at once (more are refused at accept). */
+  syslog: { host: string; udpPort: number; tcpPort: number; maxConnections: number };
   ingestToken?: string;
+  /**
+   * Back-pressure (issue 16): `maxQueue` parsed on-premises messages may wait for the database (TCP readers
+   * pause at 75 %, UDP drops past it, an HTTP batch that would not fit is refused whole with 429);
+   * `maxInFlight` ingest requests per route are read and processed at once (more get 429 before their body is read).
+   */
+  ingest: { maxQueue: number; maxInFlight: number };
   atpWorkspaceUrl?: string;
   retentionDays: number;
   /** Risky users (bot/hybrid/risky.ts): qualify at minScore, stay until below rearmScore. */
@@ -188,8 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: str(env, 'SYSLOG_HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
       udpPort: int(env, 'SYSLOG_UDP_PORT', 1514, 0, 65535),
       tcpPort: int(env, 'SYSLOG_TCP_PORT', 1514, 0, 65535),
+      maxConnections: int(env, 'SYSLOG_TCP_MAX_CONNECTIONS', 256, 1, 65535),
     },
     ingestToken: str(env, 'INGEST_TOKEN'),
+    ingest: { maxQueue: int(env, 'INGEST_MAX_QUEUE', 5_000, 10, 1_000_000), maxInFlight: int(env, 'INGEST_MAX_IN_FLIGHT', 8, 1, 1000) },
     atpWorkspaceUrl: url(env, 'ATP_WORKSPACE_URL', ['https:']),
     retentionDays: int(env, 'RETENTION_DAYS', 180, 1, 3650),
     risky: riskyConfig(env),

@@ -4,8 +4,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hybridwatch_' });
+  // Counters that catch up with an outside count (the kernel's UDP drops) when /metrics is read.
+  const scrapeSync: Array<() => void> = [];
   const m = {
     registry,
+    scrapeSync,
     activities: new Counter({ name: 'hybridwatch_activities_total', help: 'Bot Framework activities received, by type and result', labelNames: ['type', 'result'] as const, registers: [registry] }),
     tenantRejected: new Counter({ name: 'hybridwatch_tenant_rejected_total', help: 'Activities refused because their tenant is not in ALLOWED_TENANT_IDS', registers: [registry] }),
     roleChecks: new Counter({ name: 'hybridwatch_role_checks_total', help: 'Role checks by capability and outcome (allowed, denied, error)', labelNames: ['capability', 'outcome'] as const, registers: [registry] }),
@@ -28,6 +31,12 @@ export function createMetrics() {
     ingest: new Counter({ name: 'hybridwatch_ingest_total', help: 'On-premises messages by source (udp, tcp, http) and result (new, updated, duplicate, ignored, health, rejected)', labelNames: ['source', 'result'] as const, registers: [registry] }),
     ingestRejected: new Counter({ name: 'hybridwatch_ingest_rejected_total', help: 'On-premises messages refused, by source and reason', labelNames: ['source', 'reason'] as const, registers: [registry] }),
     syslogConnections: new Counter({ name: 'hybridwatch_syslog_connections_total', help: 'Syslog TCP connections accepted', registers: [registry] }),
+    // Back-pressure (issue 16).
+    syslogUdpDropped: new Counter({ name: 'hybridwatch_syslog_udp_dropped_total', help: 'Syslog UDP datagrams dropped: queue_full (INGEST_MAX_QUEUE reached) or socket_buffer (the kernel receive buffer overflowed)', labelNames: ['reason'] as const, registers: [registry], collect: () => scrapeSync.forEach((f) => f()) }),
+    syslogTcpPaused: new Gauge({ name: 'hybridwatch_syslog_tcp_paused_connections', help: 'Syslog TCP connections not being read right now because the ingest queue is full (back-pressure)', registers: [registry] }),
+    syslogTcpPauses: new Counter({ name: 'hybridwatch_syslog_tcp_pauses_total', help: 'Times a syslog TCP connection was paused for back-pressure', registers: [registry] }),
+    syslogConnectionsRefused: new Counter({ name: 'hybridwatch_syslog_connections_refused_total', help: 'Syslog TCP connections refused at accept (SYSLOG_TCP_MAX_CONNECTIONS open already)', registers: [registry] }),
+    ingestRefused: new Counter({ name: 'hybridwatch_ingest_refused_total', help: 'HTTP ingest requests refused whole with 429 (nothing taken): pipeline_full (the batch would not fit in INGEST_MAX_QUEUE) or in_flight (INGEST_MAX_IN_FLIGHT requests already)', labelNames: ['route', 'reason'] as const, registers: [registry] }),
     ingestQueue: new Gauge({ name: 'hybridwatch_ingest_queue', help: 'On-premises messages parsed and waiting for the ledger', registers: [registry] }),
     // Cloud App Security source (issue 4).
     mcasRequests: new Counter({ name: 'hybridwatch_mcas_requests_total', help: 'Cloud App Security API requests by operation and HTTP status', labelNames: ['op', 'status'] as const, registers: [registry] }),

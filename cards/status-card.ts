@@ -39,6 +39,8 @@ export interface StatusData {
   defenderIdentity?: HealthSummary;
   /** Entra ID Protection for the identity response (issue 15): a tenant-wide problem reading it, said here once. */
   entraIdProtection?: { mode: 'graph' | 'local'; problem: string | null };
+  /** On-premises back-pressure (issue 16): the queue now, and syslog UDP datagrams dropped since start. */
+  ingest?: { queued: number; maxQueue: number; udpDropped: { queueFull: number; socketBuffer: number } };
 }
 
 /** What cards/templates/status.json binds to. The explanation of each state is wording in the template. */
@@ -85,6 +87,10 @@ export function statusModel(d: StatusData): StatusModel {
   if (mdi) {
     facts.push(fact('Defender for Identity sensors', plain(mdi.line, 200)));
     if (mdi.problem && mdi.configured) facts.push(fact('Sensor health problem', `${plain(mdi.problem.message, 200)}. ${plain(mdi.problem.fix, 250)}`));
+  }
+  const dropped = d.ingest ? d.ingest.udpDropped.queueFull + d.ingest.udpDropped.socketBuffer : 0;
+  if (d.ingest && dropped > 0) {
+    facts.push(fact('Syslog UDP dropped', `${dropped} since start (${d.ingest.udpDropped.queueFull} with the ingest queue full, ${d.ingest.udpDropped.socketBuffer} by the socket buffer); queue ${d.ingest.queued} of ${d.ingest.maxQueue}. Send over TCP to be slowed down instead of losing messages.`));
   }
   if (d.entraIdProtection?.problem) facts.push(fact('Entra ID Protection', plain(d.entraIdProtection.problem, 450)));
   return {

@@ -30,6 +30,18 @@ describe('loadConfig', () => {
     expect(bad({ GRAPH_CLIENT_ID: 'x' })).toMatch(/^GRAPH_TENANT_ID: is missing/);
   });
 
+  test('back-pressure bounds: INGEST_MAX_QUEUE, INGEST_MAX_IN_FLIGHT, SYSLOG_TCP_MAX_CONNECTIONS', () => {
+    const c = loadConfig({});
+    expect(c.ingest).toEqual({ maxQueue: 5_000, maxInFlight: 8 });
+    expect(c.syslog.maxConnections).toBe(256);
+    const d = loadConfig({ INGEST_MAX_QUEUE: '500', INGEST_MAX_IN_FLIGHT: '2', SYSLOG_TCP_MAX_CONNECTIONS: '16' });
+    expect(d.ingest).toEqual({ maxQueue: 500, maxInFlight: 2 });
+    expect(d.syslog.maxConnections).toBe(16);
+    expect(bad({ INGEST_MAX_QUEUE: '5' })).toMatch(/^INGEST_MAX_QUEUE: "5" is not a whole number from 10 to 1000000/);
+    expect(bad({ INGEST_MAX_IN_FLIGHT: '0' })).toMatch(/^INGEST_MAX_IN_FLIGHT/);
+    expect(bad({ SYSLOG_TCP_MAX_CONNECTIONS: 'many' })).toMatch(/^SYSLOG_TCP_MAX_CONNECTIONS/);
+  });
+
   test('risky users: RISKY_MIN_SCORE, and RISKY_REARM_SCORE defaulting to half of it and never above it', () => {
     expect(loadConfig({}).risky).toEqual({ minScore: 20, rearmScore: 10 });
     expect(loadConfig({ RISKY_MIN_SCORE: '41' }).risky).toEqual({ minScore: 41, rearmScore: 20 });

@@ -15,6 +15,19 @@ export interface IngestResult {
   rejected: Array<{ line: number; reason: string }>;
 }
 
+/**
+ * Thrown by `handle` before it takes any line when the batch does not fit the pipeline now: the route
+ * answers 429 with Retry-After and nothing of the batch is stored, so the client resends it as is.
+ */
+export class IngestBusy extends Error {
+  constructor(readonly retryAfterSeconds: number, message: string) {
+    super(message);
+  }
+}
+
+/** Thrown by `handle` before it takes any line when the batch can never fit: 413, split it. */
+export class IngestTooBig extends Error {}
+
 export const emptyResult = (): IngestResult => ({ accepted: 0, duplicates: 0, ignored: 0, rejected: [] });
 
 /** Constant-time bearer token check (hash both sides so lengths never leak). */
@@ -37,14 +50,25 @@ export interface IngestRouteOptions {
   handle(body: string): Promise<IngestResult>;
   /** Per-client limit (by remote address); default 50 requests/s with a burst of 100. */
   limiter?: RateLimiter;
+  /** Requests read and handled at once on this route (INGEST_MAX_IN_FLIGHT); more get 429 before their body is read. */
+  maxInFlight?: number;
 }
 
 /**
  * POST /api/ingest/*: bearer token (401), 1 MiB (413), content type (415), INGEST_TOKEN unset (503 with
- * how to enable). The body is read raw here so one bad line never fails the batch.
+ * how to enable), back-pressure (429 + Retry-After, the batch refused whole: too many requests in flight,
+ * or `handle` throws IngestBusy). The body is read raw here so one bad line never fails the batch.
  */
 export function mountIngestRoute(server: Server, o: IngestRouteOptions): void {
   const limiter = o.limiter ?? new RateLimiter(50, 100);
+  // Bounds the memory of a flood: at most maxInFlight bodies (≤ 1 MiB each) are held on this route.
+  const maxInFlight = o.maxInFlight ?? 8;
+  let inFlight = 0;
+  const busy = (res: Response, reason: 'in_flight' | 'pipeline_full', seconds: number, error: string) => {
+    o.metrics.ingestRefused.inc({ route: o.path, reason });
+    res.header('Retry-After', String(seconds));
+    res.send(429, { error });
+  };
   server.post(o.path, async (req: Request, res: Response) => {
     const route = o.path;
     if (!o.token) {
@@ -76,20 +100,36 @@ export function mountIngestRoute(server: Server, o: IngestRouteOptions): void {
       req.resume();
       return;
     }
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_INGEST_BYTES);
-    } catch {
-      o.metrics.badRequests.inc({ route, reason: 'too_large' });
-      res.send(413, { error: `Body over ${MAX_INGEST_BYTES} bytes: split it into smaller batches.` });
+    if (inFlight >= maxInFlight) {
+      req.resume();
+      busy(res, 'in_flight', 1, `Ingest is busy with ${maxInFlight} other batches: nothing of this batch was taken; resend it as is after the Retry-After seconds.`);
       return;
     }
+    inFlight++;
     try {
-      const result = await o.handle(body.toString('utf8'));
-      res.send(200, result);
-    } catch (e) {
-      o.log.error({ err: { message: (e as Error).message }, route }, 'ingest failed');
-      res.send(500, { error: 'Ingest failed on our side; nothing in this batch was lost that was reported accepted. Retry the batch.' });
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_INGEST_BYTES);
+      } catch {
+        o.metrics.badRequests.inc({ route, reason: 'too_large' });
+        res.send(413, { error: `Body over ${MAX_INGEST_BYTES} bytes: split it into smaller batches.` });
+        return;
+      }
+      try {
+        const result = await o.handle(body.toString('utf8'));
+        res.send(200, result);
+      } catch (e) {
+        if (e instanceof IngestBusy) return busy(res, 'pipeline_full', e.retryAfterSeconds, e.message);
+        if (e instanceof IngestTooBig) {
+          o.metrics.badRequests.inc({ route, reason: 'too_large' });
+          res.send(413, { error: e.message });
+          return;
+        }
+        o.log.error({ err: { message: (e as Error).message }, route }, 'ingest failed');
+        res.send(500, { error: 'Ingest failed on our side; nothing in this batch was lost that was reported accepted. Retry the batch.' });
+      }
+    } finally {
+      inFlight--;
     }
   });
 }

@@ -37,6 +37,8 @@ export function cloudFeature(parts: AppParts): CloudFeature {
     log,
     metrics: services.metrics,
     handle: (body) => ingestMcas(body, { db: store.db, recorder, integration: services.integration, metrics: services.metrics, log }),
+    // A push flood holds at most this many bodies and transactions; the rest get 429 + Retry-After.
+    maxInFlight: config.ingest.maxInFlight,
   });
 
   let client: McasClient | null = null;

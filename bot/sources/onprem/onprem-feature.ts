@@ -1,5 +1,5 @@
 import type { AppParts, Feature } from '../../feature';
-import { emptyResult, mountIngestRoute, type IngestResult } from '../ingest-route';
+import { emptyResult, IngestBusy, IngestTooBig, mountIngestRoute, type IngestResult } from '../ingest-route';
 import { isRejected, OnPremIngestor } from './onprem-ingestor';
 import { policiesCommand } from './policies-command';
 import { SensorHealthStore } from './sensor-health-store';
@@ -23,8 +23,8 @@ export function onPremFeature(parts: AppParts): OnPremFeature {
   const { config, store, services, server, log, clock } = parts;
   const health = new SensorHealthStore(store.db);
   // SQLite has one connection; PostgreSQL writes in a few lanes (the pool has 10 connections).
-  const ingestor = new OnPremIngestor({ db: store.db, integration: services.integration, ledger: services.ledger, health, clock, metrics: services.metrics, log, lanes: store.dialect === 'postgres' ? 4 : 1 });
-  const listener = new SyslogListener(ingestor, services.metrics, log);
+  const ingestor = new OnPremIngestor({ db: store.db, integration: services.integration, ledger: services.ledger, health, clock, metrics: services.metrics, log, lanes: store.dialect === 'postgres' ? 4 : 1, maxQueue: config.ingest.maxQueue });
+  const listener = new SyslogListener(ingestor, services.metrics, log, { maxConnections: config.syslog.maxConnections });
 
   mountIngestRoute(server, {
     path: CEF_INGEST_PATH,
@@ -33,9 +33,10 @@ export function onPremFeature(parts: AppParts): OnPremFeature {
     log,
     metrics: services.metrics,
     handle: (body) => ingestLines(ingestor, body),
+    maxInFlight: config.ingest.maxInFlight,
   });
   if (config.ingestToken) services.onPremSources.push(`HTTP POST ${CEF_INGEST_PATH}`);
-  services.statusExtras.push(async () => ({ health: await health.latest() }));
+  services.statusExtras.push(async () => ({ health: await health.latest(), ingest: { queued: ingestor.queued, maxQueue: ingestor.maxQueue, ...listener.drops() } }));
 
   const describe = () => {
     // Keep the shared list in step with what is actually listening.
@@ -70,17 +71,25 @@ export function onPremFeature(parts: AppParts): OnPremFeature {
   };
 }
 
-/** POST /api/ingest/cef: one message per line; each line gets its own outcome, a bad one never fails the rest. */
+/**
+ * POST /api/ingest/cef: one message per line; each line gets its own outcome, a bad one never fails the rest.
+ * The batch is admitted whole or not at all (back-pressure): when its lines do not fit in the queue now it
+ * is refused with IngestBusy before any line is taken, so the client can resend it unchanged.
+ */
 export async function ingestLines(ingestor: OnPremIngestor, body: string): Promise<IngestResult> {
   const result = emptyResult();
-  const lines = body.split('\n');
-  const pending: Array<Promise<void>> = [];
-  for (let idx = 0; idx < lines.length; idx++) {
-    const l = lines[idx];
+  const lines: Array<[number, string]> = [];
+  for (const [idx, l] of body.split('\n').entries()) {
     const line = l.endsWith('\r') ? l.slice(0, -1) : l;
-    if (line.trim() === '') continue;
-    // A 1 MiB body can hold more lines than the queue: wait for room rather than refuse them.
-    if (ingestor.queued >= ingestor.maxQueue * 0.75) await ingestor.whenBelow(ingestor.maxQueue / 4);
+    if (line.trim() !== '') lines.push([idx, line]);
+  }
+  if (lines.length > ingestor.maxQueue) throw new IngestTooBig(`${lines.length} lines is more than the ingest queue holds (INGEST_MAX_QUEUE=${ingestor.maxQueue}): split the body into batches of at most ${ingestor.maxQueue} lines.`);
+  if (!ingestor.fits(lines.length)) {
+    throw new IngestBusy(ingestor.retryAfterSeconds(lines.length), `The ingest pipeline is full (${ingestor.queued} of ${ingestor.maxQueue} messages waiting for the database): nothing of this batch was taken; resend it as is after the Retry-After seconds.`);
+  }
+  // No await from here to the last submit: no other message can take the room just checked.
+  const pending: Array<Promise<void>> = [];
+  for (const [idx, line] of lines) {
     pending.push(
       ingestor.submit(line, 'http').then((o) => {
         if (isRejected(o)) result.rejected.push({ line: idx + 1, reason: `${o.rejected}: ${o.detail}` });

@@ -28,7 +28,7 @@ export interface IngestorDeps {
   log: Logger;
   /** Messages per ledger transaction. */
   batchSize?: number;
-  /** Parsed messages waiting for the ledger before new ones are refused as `overloaded` (TCP pauses before that). */
+  /** Parsed messages waiting for the ledger (the app passes INGEST_MAX_QUEUE): TCP pauses before it, UDP is dropped past it, HTTP batches must fit. */
   maxQueue?: number;
   /**
    * Concurrent transactions (PostgreSQL: several connections; SQLite: 1). Messages are split into lanes by
@@ -96,7 +96,12 @@ export class OnPremIngestor {
     }
     const parsed = parseCefLine(text);
     if (!parsed.ok) return Promise.resolve(this.reject(source, parsed.reason, parsed.detail, text));
-    if (this.size >= this.maxQueue) return Promise.resolve(this.reject(source, 'overloaded', `more than ${this.maxQueue} messages waiting for the database`, text));
+    // Back-pressure (issue 16): a TCP reader pauses at 75 % and may overshoot by what its last read held
+    // (bounded, see SyslogListener), so TCP is never refused here; HTTP batches are admitted whole by
+    // `fits` first; UDP cannot be slowed down, so it is dropped (and counted by the listener).
+    if (source !== 'tcp' && this.size >= this.maxQueue) {
+      return Promise.resolve(this.reject(source, 'overloaded', `more than ${this.maxQueue} messages waiting for the database`, text));
+    }
     const item = normalize(parsed.message, sha1(bytes), this.d.clock.now());
     const lane = this.lanes.length === 1 ? this.lanes[0] : this.lanes[laneOf(item.kind === 'alert' ? item.alert.sourceId : item.health.id, this.lanes.length)];
     return new Promise<IngestOutcome>((resolve) => {
@@ -113,6 +118,22 @@ export class OnPremIngestor {
     this.d.metrics.ingestRejected.inc({ source, reason });
     this.badLog.note(reason, source, detail, raw);
     return { rejected: reason, detail };
+  }
+
+  /** Whether `n` more messages fit in the queue now (an HTTP batch is taken whole or not at all). */
+  fits(n: number): boolean {
+    return this.size + n <= this.maxQueue;
+  }
+
+  /**
+   * Seconds until `n` more messages would fit, from the recent write rate (1–60): the Retry-After of a
+   * refused HTTP batch.
+   */
+  retryAfterSeconds(n: number): number {
+    const excess = this.size + n - this.maxQueue;
+    if (excess <= 0) return 1;
+    const perSec = this.rate > 0 ? this.rate : 1000;
+    return Math.min(60, Math.max(1, Math.ceil(excess / perSec)));
   }
 
   /** Resolves once fewer than `n` messages wait (TCP readers pause on it: back-pressure, not loss). */
@@ -136,11 +157,20 @@ export class OnPremIngestor {
     while (lane.queue.length) {
       const batch = lane.queue.length <= this.batchSize ? lane.queue : lane.queue.slice(0, this.batchSize);
       lane.queue = batch === lane.queue ? [] : lane.queue.slice(this.batchSize);
+      const started = this.d.clock.now().getTime();
       await this.write(batch);
+      this.noteRate(batch.length, this.d.clock.now().getTime() - started);
       this.size -= batch.length;
       this.d.metrics.ingestQueue.set(this.size);
       this.waiters = this.waiters.filter((w) => (this.size < w.below ? (w.resolve(), false) : true));
     }
+  }
+
+  /** Messages written per second (moving average over batches, all lanes together), for Retry-After. */
+  private rate = 0;
+  private noteRate(n: number, ms: number): void {
+    const r = (n * 1000 * this.lanes.length) / Math.max(1, ms);
+    this.rate = this.rate === 0 ? r : this.rate * 0.8 + r * 0.2;
   }
 
   private async write(batch: Pending[]): Promise<void> {
