@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from './store/schema';
 import type { IntegrationState } from './integration/integration-service';
 import type { AlertRow } from './hybrid/alert';
@@ -23,14 +23,21 @@ export type HybridEvent =
 
 export type Trx = Transaction<Schema>;
 export type EventListener = (trx: Trx, event: HybridEvent) => Promise<void>;
+/**
+ * A listener that can take a whole batch of events at once (set-based writes: one multi-row insert for
+ * a batch of alerts instead of one per alert). Events are in the order they happened; the listener must
+ * keep every per-event semantic (order of cards per conversation, one score per user...).
+ */
+export type BatchEventListener = (trx: Trx, events: HybridEvent[]) => Promise<void>;
 
 /**
  * Listeners run inside the transaction that caused the event, so what they write (an outbox row, a
  * score) commits or rolls back with it: nothing is announced that did not happen, nothing is lost.
  */
 export class EventHooks {
-  private readonly listeners: EventListener[] = [];
+  private readonly listeners: Array<{ one: EventListener; many?: BatchEventListener }> = [];
   private readonly deferred = new WeakMap<object, Map<string, () => Promise<void>>>();
+  private readonly commitHooks = new WeakMap<object, Map<string, () => void>>();
 
   /**
    * Run `fn` as one batch inside `trx`: work that listeners hand to `later` runs once at the end of
@@ -61,14 +68,63 @@ export class EventHooks {
     return true;
   }
 
-  on(listener: EventListener): () => void {
-    this.listeners.push(listener);
+  /** `many`, when given, receives the events of emitAll in one call (else `one` is called per event). */
+  on(listener: EventListener, many?: BatchEventListener): () => void {
+    const entry = { one: listener, many };
+    this.listeners.push(entry);
     return () => {
-      const i = this.listeners.indexOf(listener);
+      const i = this.listeners.indexOf(entry);
       if (i >= 0) this.listeners.splice(i, 1);
     };
   }
   async emit(trx: Trx, event: HybridEvent): Promise<void> {
-    for (const l of this.listeners) await l(trx, event);
+    for (const l of this.listeners) await l.one(trx, event);
+  }
+  /**
+   * Several events of one transaction, in order: each listener sees all of them before the next
+   * listener runs (a listener's writes never depend on another listener's writes of the same batch).
+   */
+  async emitAll(trx: Trx, events: HybridEvent[]): Promise<void> {
+    if (events.length === 1) return this.emit(trx, events[0]);
+    if (!events.length) return;
+    for (const l of this.listeners) {
+      if (l.many) await l.many(trx, events);
+      else for (const e of events) await l.one(trx, e);
+    }
+  }
+
+  /**
+   * Run `fn` once `trx` has committed (deduplicated by key), e.g. waking the outbox worker: woken before
+   * the commit it would find nothing and sleep until its next poll. Only transactions run through
+   * `transaction()` (or whose owner calls `committed`) run these; others are picked up by the poll.
+   */
+  afterCommit(trx: Trx, key: string, fn: () => void): void {
+    let hooks = this.commitHooks.get(trx);
+    if (!hooks) this.commitHooks.set(trx, (hooks = new Map()));
+    if (!hooks.has(key)) hooks.set(key, fn);
+  }
+  /** Whether `trx` runs commit hooks (it was opened by `transaction()`). */
+  tracksCommit(trx: Trx): boolean {
+    return this.commitHooks.has(trx);
+  }
+  /** The owner of `trx` calls this after its commit. */
+  committed(trx: Trx): void {
+    const hooks = this.commitHooks.get(trx);
+    this.commitHooks.delete(trx);
+    if (hooks) for (const fn of hooks.values()) fn();
+  }
+  /** db.transaction().execute(fn), then the commit hooks (none when it rolled back). */
+  async transaction<T>(db: Kysely<Schema>, fn: (trx: Trx) => Promise<T>): Promise<T> {
+    let tx: Trx | null = null;
+    const result = await db.transaction().execute(async (trx) => {
+      tx = trx;
+      this.commitHooks.set(trx, new Map());
+      return fn(trx);
+    }).catch((e) => {
+      if (tx) this.commitHooks.delete(tx);
+      throw e;
+    });
+    if (tx) this.committed(tx);
+    return result;
   }
 }
