@@ -26,6 +26,11 @@ export class Ledger {
    * source's view of an existing row joins that row instead of becoming a second alert.
    */
   mergeNew: MergeHook = async () => null;
+  /**
+   * Run by a batch writer (the on-prem ingestor) with the batch's resolved users BEFORE it opens the
+   * transaction: directory work (roles for impact) never waits inside a transaction (issue 16).
+   */
+  readonly beforeBatch: Array<(users: AlertUser[]) => Promise<void>> = [];
 
   constructor(private readonly db: Kysely<Schema>, private readonly clock: Clock, private readonly events: EventHooks) {}
 
