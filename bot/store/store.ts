@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, type LogEvent, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import { Pool, types } from 'pg';
 import type { Schema } from './schema';
@@ -25,8 +25,8 @@ export interface StoreOptions {
   dataDir: string;
   /** SQLite file name inside dataDir; ':memory:' for a throwaway database. */
   sqliteFile?: string;
-  /** Called once per statement sent to the database (the app counts them in /metrics); keep it cheap. */
-  onQuery?: () => void;
+  /** Called once per statement sent to the database with its SQL text (the app counts them in /metrics); keep it cheap. */
+  onQuery?: (sql: string) => void;
   /** SQLite prepared statements kept by SQL text (LRU); 0 prepares every query afresh. Default 1,000. */
   statementCacheSize?: number;
 }
@@ -36,7 +36,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let dialect: Dialect;
   // Kysely calls `log` for every statement it sends (begin and commit too), errors included.
   const onQuery = opts.onQuery;
-  const log = onQuery ? () => onQuery() : undefined;
+  const log = onQuery ? (e: LogEvent) => onQuery(e.query.sql) : undefined;
   if (opts.databaseUrl) {
     dialect = 'postgres';
     const pool = new Pool({ connectionString: opts.databaseUrl, max: 10 });
