@@ -7,10 +7,13 @@ import { benchId, captureConnector, ROOT, startAppProcess, subscribeChannel, typ
 import { pgSchema, round, tempDir } from './bench-util';
 
 // Knobs (bench only): FULL_APP_ALERTS, FULL_APP_RUNS (comma list of pg1,pg2,sqlite for spray and
-// attack-pg1,attack-sqlite), FULL_APP_CPU_PROF (a directory: the app runs with --cpu-prof into it).
+// attack-pg1,attack-sqlite), FULL_APP_CPU_PROF (a directory: the app runs with --cpu-prof into it),
+// FULL_APP_SUBSCRIBE.
 const ALERTS = Number(process.env.FULL_APP_ALERTS ?? 20_000);
 const RUNS = (process.env.FULL_APP_RUNS ?? 'pg1,pg2,sqlite,attack-pg1,attack-sqlite').split(',').map((s) => s.trim());
 const CPU_PROF = process.env.FULL_APP_CPU_PROF;
+/** The SOC channel's threshold (low, medium, high), or none: no channel subscribed (no cards). */
+const SUBSCRIBE = process.env.FULL_APP_SUBSCRIBE ?? 'medium';
 const USERS = 3000;
 const ATTACK_USERS = 30;
 const BATCH = 500;
@@ -112,7 +115,9 @@ export async function post(apps: Array<{ url: string }>, lines: string[]): Promi
     for (let b = next++; b * BATCH < lines.length; b = next++) {
       const body = lines.slice(b * BATCH, (b + 1) * BATCH).join('\n') + '\n';
       for (;;) {
-        const res = await fetch(`${app.url}/api/ingest/cef`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain; charset=utf-8' }, body });
+        const res = await fetch(`${app.url}/api/ingest/cef`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain; charset=utf-8' }, body }).catch((e: Error) => {
+          throw new Error(`POST failed: ${e.message} (${String((e.cause as Error)?.message ?? e.cause)})`);
+        });
         const text = await res.text();
         if (res.status === 429) {
           refused++;
@@ -141,7 +146,7 @@ async function once(o: { databaseUrl?: string; instances: number; shape: 'spray'
       const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${o.databaseUrl ? 'pg' : 'sqlite'}-${o.shape}-${o.instances}x-${i}-${Date.now()}.cpuprofile`] : [];
       apps.push(await startAppProcess({ dataDir: o.instances > 1 ? tempDir() : dir, databaseUrl: o.databaseUrl, env, nodeArgs }));
     }
-    await subscribeChannel(apps[0].url, conn.url, '19:soc-load@thread.tacv2', 'medium');
+    if (SUBSCRIBE !== 'none') await subscribeChannel(apps[0].url, conn.url, '19:soc-load@thread.tacv2', SUBSCRIBE as 'low' | 'medium' | 'high');
     const lines = corpus(o.shape, o.run);
     const sum = async (name: string) => (await Promise.all(apps.map((a) => a.metric(name)))).reduce((x, y) => x + y, 0);
     const ingested = () => Promise.all(apps.map((a) => a.metric('hybridwatch_ingest_total', { source: 'http' }))).then((v) => v.reduce((x, y) => x + y, 0));
@@ -180,7 +185,7 @@ async function once(o: { databaseUrl?: string; instances: number; shape: 'spray'
  * hybridwatch_db_queries_total.
  */
 export async function run(): Promise<Record<string, number | string>> {
-  const out: Record<string, number | string> = { alerts: ALERTS, users_spray: USERS, users_attack: ATTACK_USERS };
+  const out: Record<string, number | string> = { alerts: ALERTS, users_spray: USERS, users_attack: ATTACK_USERS, channel_threshold: SUBSCRIBE };
   const runId = Date.now() & 0x7fffffff;
   const put = (prefix: string, r: Record<string, number>) => Object.entries(r).forEach(([k, v]) => (out[`${prefix}_${k}`] = v));
   let n = 0;

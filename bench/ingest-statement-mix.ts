@@ -31,7 +31,7 @@ export function shape(sql: string): string {
  * channel at medium): the app in this process (the HTTP route as a client uses it) with a statement
  * tally behind Kysely's log callback. On PostgreSQL every statement is one round trip.
  */
-async function once(databaseUrl: string | undefined, run: number): Promise<Record<string, number | string>> {
+async function once(databaseUrl: string | undefined, run: number, statementCacheSize?: number): Promise<Record<string, number | string>> {
   const dataDir = tempDir();
   const store = await openStore({ databaseUrl, dataDir });
   const integration = new IntegrationService(store.db, new FakeClock(new Date().toISOString()), new EventHooks());
@@ -70,7 +70,7 @@ async function once(databaseUrl: string | undefined, run: number): Promise<Recor
   const app = await buildApp(loadConfig(env), {
     log: pino({ level: 'silent' }),
     directory,
-    store: { onQuery: (sql) => counting && tally.set(sql, (tally.get(sql) ?? 0) + 1) },
+    store: { onQuery: (sql) => counting && tally.set(sql, (tally.get(sql) ?? 0) + 1), statementCacheSize },
   });
   const conn = await captureConnector(() => undefined);
   try {
@@ -78,7 +78,11 @@ async function once(databaseUrl: string | undefined, run: number): Promise<Recor
     await subscribeChannel(url, conn.url, '19:soc-mix@thread.tacv2', 'medium');
     const lines = corpus('spray', run, ALERTS);
     counting = true;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await post([{ url }], lines);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     counting = false;
     const shapes = new Map<string, number>();
     let total = 0;
@@ -89,6 +93,8 @@ async function once(databaseUrl: string | undefined, run: number): Promise<Recor
     }
     const begins = shapes.get('begin') ?? 0;
     const out: Record<string, number | string> = {
+      alerts_per_s_in_process: round(lines.length / seconds, 0),
+      cpu_ms_per_alert_in_process: round((cpu.user + cpu.system) / 1000 / lines.length, 3),
       statements_per_alert: round(total / lines.length, 2),
       transactions: begins,
       statements_per_transaction: round(total / Math.max(1, begins), 0),
@@ -109,6 +115,10 @@ export async function run(): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = { alerts: ALERTS };
   const runId = Date.now() & 0x7fffffff;
   for (const [k, v] of Object.entries(await once(undefined, runId))) out[`sqlite ${k}`] = v;
+  // The same without the prepared-statement cache (every query prepared afresh, as before issue 16).
+  const plain = await once(undefined, runId + 2, 0);
+  out['sqlite (no statement cache) alerts_per_s_in_process'] = plain.alerts_per_s_in_process;
+  out['sqlite (no statement cache) cpu_ms_per_alert_in_process'] = plain.cpu_ms_per_alert_in_process;
   const pg = await pgSchema();
   if (!pg) return { ...out, postgres: 'unreachable (set BENCH_DATABASE_URL)' };
   try {
