@@ -202,7 +202,10 @@ export async function run(): Promise<Record<string, number | string>> {
       continue;
     }
     try {
-      put(`${shape}_${target}`, await once({ databaseUrl: pg.url, instances: target === 'pg2' ? 2 : 1, shape, run: runId + n++ }));
+      // Named, so pg_stat_activity tells this bench's sessions from others on the same server.
+      const url = new URL(pg.url);
+      url.searchParams.set('application_name', 'hw-full-app-load');
+      put(`${shape}_${target}`, await once({ databaseUrl: url.toString(), instances: target === 'pg2' ? 2 : 1, shape, run: runId + n++ }));
     } finally {
       await pg.drop();
     }
