@@ -34,8 +34,9 @@ export interface AppProcess {
 /**
  * The database prepared (migrated, integration enabled: the first on-premises message activates it), then
  * the real app started as its own process in local mode, on `dataDir` (SQLite) or `databaseUrl`.
+ * `nodeArgs` go before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow).
  */
-export async function startAppProcess(o: { dataDir: string; databaseUrl?: string; env?: Record<string, string> }): Promise<AppProcess> {
+export async function startAppProcess(o: { dataDir: string; databaseUrl?: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<AppProcess> {
   const store = await openStore({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
   const integration = new IntegrationService(store.db, new FakeClock(new Date().toISOString()), new EventHooks());
   await integration.init();
@@ -46,7 +47,7 @@ export async function startAppProcess(o: { dataDir: string; databaseUrl?: string
   const syslogPort = await freePort();
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', PORT: String(httpPort), DATA_DIR: o.dataDir, DIRECTORY_FILE: path.join(ROOT, 'directory.sample.json'), SYSLOG_TCP_PORT: String(syslogPort), SYSLOG_UDP_PORT: String(syslogPort), LOG_LEVEL: 'error', INGEST_TOKEN: 'bench-ingest-token-0123456789', ...o.env };
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/bot/index.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'dist/bot/index.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
   while ((await fetch(`${url}/readyz`).then((r) => r.status).catch(() => 0)) !== 200) {

@@ -15,6 +15,8 @@ import * as cardRender from './card-render';
 import * as extensionQuery from './extension-query';
 import * as ingestCardLatency from './ingest-card-latency';
 import * as burstRss from './burst-rss';
+import * as fullAppLoad from './full-app-load';
+import * as statementMix from './ingest-statement-mix';
 
 type Bench = { name: string; run(): Promise<Record<string, number | string>> };
 
@@ -33,6 +35,8 @@ export const BENCHES: Bench[] = [
   { name: 'extension-query', run: extensionQuery.run },
   { name: 'ingest-card-latency', run: ingestCardLatency.run },
   { name: 'burst-rss', run: burstRss.run },
+  { name: 'full-app-load', run: fullAppLoad.run },
+  { name: 'ingest-statement-mix', run: statementMix.run },
 ];
 
 async function main(): Promise<void> {

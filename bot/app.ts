@@ -74,7 +74,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}): Promise<Ap
   });
   if (overrides) log.info({ dir: config.cardsDir, files: overrides.files }, 'card templates: CARDS_DIR overrides in use');
   const metrics = createMetrics();
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...o.store });
+  const dbQueries = metrics.dbQueries;
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: () => dbQueries.inc(), ...o.store });
   const directory: Directory =
     o.directory ??
     new CachedDirectory(config.graph ? new GraphDirectory(config.graph) : new FileDirectory(config.directoryFile!), clock);

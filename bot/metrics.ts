@@ -17,6 +17,7 @@ export function createMetrics() {
     directoryErrors: new Counter({ name: 'hybridwatch_directory_errors_total', help: 'Directory (Graph / DIRECTORY_FILE) errors by status', labelNames: ['status'] as const, registers: [registry] }),
     httpDuration: new Histogram({ name: 'hybridwatch_http_request_duration_seconds', help: 'HTTP request duration by route', labelNames: ['route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
     badRequests: new Counter({ name: 'hybridwatch_bad_requests_total', help: 'Requests refused as malformed, by route and reason', labelNames: ['route', 'reason'] as const, registers: [registry] }),
+    dbQueries: new Counter({ name: 'hybridwatch_db_queries_total', help: 'SQL statements sent to the database (begin and commit included), for statements per alert', registers: [registry] }),
     ledgerSize: new Gauge({ name: 'hybridwatch_ledger_alerts', help: 'Alerts in the ledger (sampled at scrape)', registers: [registry] }),
     // notify (issue 6): the outbox and its delivery to Teams
     notifyOutboxDepth: new Gauge({ name: 'hybridwatch_notify_outbox_depth', help: 'Outbox rows waiting to be delivered', registers: [registry] }),

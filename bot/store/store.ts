@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, type LogEvent, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import { Pool, types } from 'pg';
 import type { Schema } from './schema';
 import { MIGRATIONS } from './migrations';
+import { StatementCache } from './statement-cache';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,15 +25,22 @@ export interface StoreOptions {
   dataDir: string;
   /** SQLite file name inside dataDir; ':memory:' for a throwaway database. */
   sqliteFile?: string;
+  /** Called once per statement sent to the database with its SQL text (the app counts them in /metrics); keep it cheap. */
+  onQuery?: (sql: string) => void;
+  /** SQLite prepared statements kept by SQL text (LRU); 0 prepares every query afresh. Default 1,000. */
+  statementCacheSize?: number;
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Kysely<Schema>;
   let dialect: Dialect;
+  // Kysely calls `log` for every statement it sends (begin and commit too), errors included.
+  const onQuery = opts.onQuery;
+  const log = onQuery ? (e: LogEvent) => onQuery(e.query.sql) : undefined;
   if (opts.databaseUrl) {
     dialect = 'postgres';
     const pool = new Pool({ connectionString: opts.databaseUrl, max: 10 });
-    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log });
   } else {
     dialect = 'sqlite';
     const file = opts.sqliteFile === ':memory:' ? ':memory:' : path.join(opts.dataDir, opts.sqliteFile ?? 'hybridwatch.db');
@@ -42,7 +50,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const cacheSize = opts.statementCacheSize ?? 1000;
+    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cacheSize > 0 ? new StatementCache(sqlite, cacheSize) : sqlite }), log });
   }
   // Kysely introspects every schema of the database before migrating; a schema dropped by someone
   // else at that moment (parallel test runs, tenants side by side) fails that query once. Try again.
