@@ -66,21 +66,30 @@ export class ScoreRows {
 
   /**
    * The percentile each of these users will have once their new scores are written (as if ranked after
-   * the write): ONE query counts the stored scores between consecutive new scores of the batch (each
-   * range an index range count, so the whole costs one pass over the scores at most), then the batch's
-   * own users are moved from their stored score to their new one.
+   * the write): ONE query counts the stored scores between consecutive new scores of the batch (one
+   * pass over the scores at most, however many users the batch has), then the batch's own users are
+   * moved from their stored score to their new one.
    */
   async ranks(trx: Trx, next: ReadonlyMap<string, number>, stored: ReadonlyMap<string, UserScoresTable>): Promise<(centi: number) => number> {
     const values = [...new Set([...next.values()].filter((c) => c > 0))].sort((a, b) => a - b);
     if (!values.length) return () => 0;
+    // counted: stored scores in (previous value, value], and in (last value, ∞) under TOP.
     const bounds = [...values, TOP];
     const counted = new Map<number, number>();
-    for (const part of chunks(bounds.map((hi, i) => [i ? bounds[i - 1] : 0, hi] as const), 5000)) {
-      const ranges = sql.join(part.map(([lo, hi]) => sql`(cast(${lo} as bigint), cast(${hi} as bigint))`));
-      const { rows } = await sql<{ hi: number | string; n: number | string }>`
-        with r(lo, hi) as (values ${ranges})
-        select r.hi as hi, (select count(*) from user_scores s where s.score_centi > r.lo and s.score_centi <= r.hi) as n from r`.execute(trx);
-      for (const r of rows) counted.set(Number(r.hi), Number(r.n));
+    if (this.dialect === 'postgres') {
+      // One pass: width_bucket finds each score's range by binary search (bucket j = above the j-th value).
+      const { rows } = await sql<{ b: number | string; n: number | string }>`
+        select width_bucket(score_centi, ${values.map((c) => c + 1)}::bigint[]) as b, count(*) as n from user_scores where score_centi > 0 group by 1`.execute(trx);
+      for (const r of rows) counted.set(bounds[Number(r.b)], Number(r.n));
+    } else {
+      // Each range an index range count: one pass over the scores at most.
+      for (const part of chunks(bounds.map((hi, i) => [i ? bounds[i - 1] : 0, hi] as const), 5000)) {
+        const ranges = sql.join(part.map(([lo, hi]) => sql`(cast(${lo} as bigint), cast(${hi} as bigint))`));
+        const { rows } = await sql<{ hi: number | string; n: number | string }>`
+          with r(lo, hi) as (values ${ranges})
+          select r.hi as hi, (select count(*) from user_scores s where s.score_centi > r.lo and s.score_centi <= r.hi) as n from r`.execute(trx);
+        for (const r of rows) counted.set(Number(r.hi), Number(r.n));
+      }
     }
     const old = [...next.keys()].map((k) => stored.get(k)?.score_centi ?? 0).filter((c) => c > 0);
     const now = [...next.values()].filter((c) => c > 0);

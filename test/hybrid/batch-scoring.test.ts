@@ -12,6 +12,9 @@ import { HYBRID_DIRECTORY, captureRisky, hybrid } from './helpers';
  * end) must write exactly what the per-event path writes for the same batch in one transaction:
  * alert_users, user_scores, score_history and the user.risky events, on SQLite and PostgreSQL.
  */
+// Three apps with four days of history each: slow on a loaded machine.
+jest.setTimeout(120_000);
+
 describe('scoring a batch set-based ≡ event by event', () => {
   const apps: TestApp[] = [];
   afterAll(async () => {
