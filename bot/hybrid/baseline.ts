@@ -86,7 +86,11 @@ export class Baseline {
 
   constructor(private readonly maxEntries = 20_000) {}
 
-  /** Rarity (0–1) of each (type, day) asked for, day = the alert's first-seen day (YYYY-MM-DD, UTC). */
+  /**
+   * Rarity (0–1) of each (type, day) asked for, day = the alert's first-seen day (YYYY-MM-DD, UTC).
+   * Whatever is not cached costs ONE grouped query for all pairs (per 200 types), whatever their days:
+   * per (type, day seen) distinct users over the union of their windows, each pair keeping its 30 days.
+   */
   async rarityOf(db: Db, wanted: ReadonlyArray<{ type: string; day: string }>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const missing = new Map<string, Set<string>>();
@@ -98,25 +102,29 @@ export class Baseline {
       else missing.set(w.day, (missing.get(w.day) ?? new Set()).add(w.type));
     }
     if (this.rarities.size > this.maxEntries) this.rarities.clear();
+    if (!missing.size) return out;
+    const days = [...missing.keys()].sort();
+    const orgs = new Map<string, { users: number; days: number }>();
+    for (const day of days) orgs.set(day, await this.org(db, day, dayStart(shift(day, -BASELINE_DAYS)), dayStart(day)));
+    const list = [...new Set([...missing.values()].flatMap((ts) => [...ts]))];
+    const seen = new Map<string, Array<{ day: string; n: number }>>();
+    for (let i = 0; i < list.length; i += 200) {
+      const rows = await db
+        .selectFrom('alert_users')
+        .select(['type', DAY_OF_SEEN.as('day'), (eb) => eb.fn.count<number>('user_key').distinct().as('n')])
+        .where('type', 'in', list.slice(i, i + 200))
+        .where('seen_at', '>=', dayStart(shift(days[0], -BASELINE_DAYS)))
+        .where('seen_at', '<', dayStart(days[days.length - 1]))
+        .groupBy(['type', DAY_OF_SEEN])
+        .execute();
+      for (const r of rows) seen.set(r.type, [...(seen.get(r.type) ?? []), { day: r.day, n: Number(r.n) }]);
+    }
     for (const [day, types] of missing) {
-      const from = dayStart(shift(day, -BASELINE_DAYS));
-      const to = dayStart(day);
-      const org = await this.org(db, day, from, to);
-      const perDay = new Map<string, number[]>();
-      const list = [...types];
-      for (let i = 0; i < list.length; i += 200) {
-        const rows = await db
-          .selectFrom('alert_users')
-          .select(['type', DAY_OF_SEEN.as('day'), (eb) => eb.fn.count<number>('user_key').distinct().as('n')])
-          .where('type', 'in', list.slice(i, i + 200))
-          .where('seen_at', '>=', from)
-          .where('seen_at', '<', to)
-          .groupBy(['type', DAY_OF_SEEN])
-          .execute();
-        for (const r of rows) perDay.set(r.type, [...(perDay.get(r.type) ?? []), Number(r.n)]);
-      }
-      for (const t of list) {
-        const r = rarityFrom(robustUsers(perDay.get(t) ?? [], org.days), org.users, org.days);
+      const from = shift(day, -BASELINE_DAYS);
+      const org = orgs.get(day)!;
+      for (const t of types) {
+        const perDay = (seen.get(t) ?? []).filter((x) => x.day >= from && x.day < day).map((x) => x.n);
+        const r = rarityFrom(robustUsers(perDay, org.days), org.users, org.days);
         this.rarities.set(key(day, t), r);
         out.set(key(day, t), r);
       }
@@ -130,24 +138,49 @@ export class Baseline {
    * kept for the day, so a user's further alerts that day cost nothing.
    */
   async userDays(db: Db, users: readonly string[], type: string, day: string): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    if (!users.length || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return out;
-    const missing = users.slice(0, 500).filter((u) => !this.habits.has(key(day, u)));
-    if (this.habits.size > this.maxEntries) this.habits.clear();
-    for (const u of missing) this.habits.set(key(day, u), new Map());
-    if (missing.length) {
-      const rows = await db
-        .selectFrom('alert_users')
-        .select(['user_key', 'type', (eb) => eb.fn.count<number>(DAY_OF_SEEN).distinct().as('n')])
-        .where('user_key', 'in', missing)
-        .where('seen_at', '>=', dayStart(shift(day, -BASELINE_DAYS)))
-        .where('seen_at', '<', dayStart(day))
-        .groupBy(['user_key', 'type'])
-        .execute();
-      for (const r of rows) this.habits.get(key(day, r.user_key))?.set(r.type, Number(r.n));
+    return (await this.userDaysMany(db, [{ users, type, day }]))[0];
+  }
+
+  /**
+   * userDays for many alerts at once: the (user, day) pairs not cached cost one query per 1,000 users
+   * (per user, type and day seen, over the union of the windows), each pair keeping its own 30 days.
+   */
+  async userDaysMany(db: Db, wanted: ReadonlyArray<{ users: readonly string[]; type: string; day: string }>): Promise<Array<Map<string, number>>> {
+    const valid = (day: string) => /^\d{4}-\d{2}-\d{2}$/.test(day);
+    const missing = new Map<string, { user: string; day: string }>();
+    for (const w of wanted) {
+      if (!w.users.length || !valid(w.day)) continue;
+      for (const u of w.users.slice(0, 500)) if (!this.habits.has(key(w.day, u))) missing.set(key(w.day, u), { user: u, day: w.day });
     }
-    for (const u of users) out.set(u, this.habits.get(key(day, u))?.get(type) ?? 0);
-    return out;
+    if (this.habits.size > this.maxEntries) this.habits.clear();
+    for (const k of missing.keys()) this.habits.set(k, new Map());
+    if (missing.size) {
+      const days = [...new Set([...missing.values()].map((m) => m.day))].sort();
+      const users = [...new Set([...missing.values()].map((m) => m.user))];
+      const byUser = new Map<string, Array<{ type: string; day: string }>>();
+      for (let i = 0; i < users.length; i += 1000) {
+        const rows = await db
+          .selectFrom('alert_users')
+          .select(['user_key', 'type', DAY_OF_SEEN.as('day')])
+          .where('user_key', 'in', users.slice(i, i + 1000))
+          .where('seen_at', '>=', dayStart(shift(days[0], -BASELINE_DAYS)))
+          .where('seen_at', '<', dayStart(days[days.length - 1]))
+          .groupBy(['user_key', 'type', DAY_OF_SEEN])
+          .execute();
+        for (const r of rows) byUser.set(r.user_key, [...(byUser.get(r.user_key) ?? []), { type: r.type, day: r.day }]);
+      }
+      for (const [k, m] of missing) {
+        const from = shift(m.day, -BASELINE_DAYS);
+        const habit = this.habits.get(k)!;
+        for (const r of byUser.get(m.user) ?? []) if (r.day >= from && r.day < m.day) habit.set(r.type, (habit.get(r.type) ?? 0) + 1);
+      }
+    }
+    return wanted.map((w) => {
+      const out = new Map<string, number>();
+      if (!w.users.length || !valid(w.day)) return out;
+      for (const u of w.users) out.set(u, this.habits.get(key(w.day, u))?.get(w.type) ?? 0);
+      return out;
+    });
   }
 
   /** Users with any alert in the baseline days, and on how many of those days there was any alert at all. */

@@ -31,8 +31,13 @@ export function hybridFeature(parts: AppParts): HybridFeature {
   const { store, services, directory, clock, log, config } = parts;
   const db: Kysely<Schema> = store.db;
   const resolver = new IdentityResolver(directory, log, clock);
-  const priority = new PriorityService(db, directory, clock, services.events, config.risky, log);
-  services.events.on((trx, e) => priority.onEvent(trx, e));
+  const priority = new PriorityService(db, directory, clock, services.events, config.risky, store.dialect, log);
+  services.events.on(
+    (trx, e) => priority.onEvent(trx, e),
+    (trx, es) => priority.onEvents(trx, es),
+  );
+  // Roles for the impact factor are fetched before a batch's transaction opens, never inside it.
+  services.ledger.beforeBatch.push((users) => priority.prefetchRoles(users));
   const deps: ViewDeps = { db, priority, resolver, directory, ledger: services.ledger, risky: config.risky };
 
   let timer: NodeJS.Timeout | null = null;
