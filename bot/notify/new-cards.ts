@@ -47,7 +47,9 @@ export async function placeNewCards(trx: Trx, deps: NewCardDeps, pairs: NewCard[
     windows.set(key, w);
     return w;
   });
-  for (const chunk of paramChunks([...windows.values()], 3)) {
+  // Sorted: concurrent batches (instances sharing PostgreSQL) lock window rows in one order, not into a deadlock.
+  const sorted = [...windows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, w]) => w);
+  for (const chunk of paramChunks(sorted, 3)) {
     const counted = await trx
       .insertInto('notify_windows')
       .values(chunk.map((w) => ({ conversation_id: w.conversationId, window_start: w.windowStart, cards: w.k })))

@@ -144,4 +144,19 @@ describe('outbox: a batch of events written set-based gives the rows per-event p
     expect(batched).toBeLessThanOrEqual(8);
     expect(single).toBeGreaterThan(n);
   });
+
+  test('a batch larger than one statement takes (parameter limits) is cut into chunks, order kept', async () => {
+    const n = 2_100; // 2,100 outbox rows × 16 columns is past SQLite's 32,766 parameters
+    const s = await setup(10_000);
+    try {
+      const events = Array.from({ length: n }, (_, i) => created(alertRow(`atp:c-${i}`, { severity: 'high' })));
+      await s.events.transaction(s.db, (trx) => s.events.emitAll(trx, events));
+      const rows = await s.db.selectFrom('notify_outbox').select(['conversation_id', 'card_key']).where('conversation_id', '=', CONVS[1].id).orderBy('seq').execute();
+      expect(rows.map((r) => r.card_key)).toEqual(events.map((e) => `alert:${(e as { alert: AlertRow }).alert.id}`));
+      const w = await s.db.selectFrom('notify_windows').select('cards').where('conversation_id', '=', CONVS[1].id).executeTakeFirstOrThrow();
+      expect(Number(w.cards)).toBe(n);
+    } finally {
+      await s.close();
+    }
+  });
 });
