@@ -22,10 +22,16 @@ export function extensionFeature(parts: AppParts, hybrid: HybridFeature): Extens
   const index = new SearchIndex(store.db);
   const views: ViewDeps = { db: store.db, priority: hybrid.priority, resolver: hybrid.resolver, directory, ledger: services.ledger, risky: config.risky };
   const scores = new ScoreMemo(views);
-  services.events.on(async (trx, e) => {
-    if (e.type.startsWith('alert.')) scores.forget();
-    await index.onEvent(trx, e);
-  });
+  services.events.on(
+    async (trx, e) => {
+      if (e.type.startsWith('alert.')) scores.forget();
+      await index.onEvent(trx, e);
+    },
+    async (trx, events) => {
+      if (events.some((e) => e.type.startsWith('alert.'))) scores.forget();
+      await index.onEvents(trx, events);
+    },
+  );
   const settings = { atpWorkspaceUrl: config.atpWorkspaceUrl, mcasUrl: config.mcas?.url };
   let timer: NodeJS.Timeout | null = null;
   let work: Promise<unknown> | null = null;

@@ -46,6 +46,8 @@ export class DeliveryWorker {
   private running = false;
   private abort = new AbortController();
   private wake: (() => void) | null = null;
+  /** A wake-up that came while a tick ran: the loop ticks again instead of sleeping. */
+  private woken = false;
   private loopDone: Promise<void> = Promise.resolve();
   private lastGauge = 0;
   private readonly claims: OutboxClaims;
@@ -80,8 +82,14 @@ export class DeliveryWorker {
   }
 
   nudge(): void {
-    // After the enqueueing transaction commits (a macrotask later is enough for both dialects).
-    setTimeout(() => this.wake?.(), 2);
+    // For an enqueue whose commit we cannot see: a macrotask later is enough when it committed by then.
+    setTimeout(() => this.nudgeNow(), 2);
+  }
+
+  /** Look for work now (called after the enqueueing transaction committed). */
+  nudgeNow(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
   }
 
   /** Rows not yet delivered (tests, readiness, gauges). */
@@ -97,6 +105,10 @@ export class DeliveryWorker {
         this.deps.log.error({ err: e }, 'notify: delivery loop error (retrying)');
       }
       if (!this.running) break;
+      if (this.woken) {
+        this.woken = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, this.opts.pollMs);
         const self = this;

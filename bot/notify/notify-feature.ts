@@ -67,10 +67,13 @@ export function notifyFeature(parts: AppParts, o: Partial<NotifyOptions> = {}): 
     timer,
     options: o.worker,
   });
-  const outbox = new Outbox({ dialect: store.dialect, digestAfter: o.digestAfter ?? 20, nowMs: () => timer.now(), nudge: () => worker.nudge() });
+  const outbox = new Outbox({ dialect: store.dialect, digestAfter: o.digestAfter ?? 20, nowMs: () => timer.now(), nudge: () => worker.nudge(), nudgeNow: () => worker.nudgeNow(), events: services.events });
   const notify: NotifyService = { outbox, worker, render, adminIds };
   services.notify = notify;
-  services.events.on((trx, e) => outbox.onEvent(trx, e));
+  services.events.on(
+    (trx, e) => outbox.onEvent(trx, e),
+    (trx, events) => outbox.onEvents(trx, events),
+  );
 
   services.conversationHooks.push(async (a: ChatActivity) => {
     const at = clock.now().toISOString();

@@ -1,6 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import { SEVERITY_RANK, type AlertRow } from '../hybrid/alert';
-import type { HybridEvent, Trx } from '../events';
+import type { EventHooks, HybridEvent, Trx } from '../events';
+import { paramChunks } from '../store/param-chunks';
+import { placeNewCards, type NewCard, type NewCardDeps, type OutboxRowIntent } from './new-cards';
+import { RetriggerLookups } from './retrigger-lookups';
 import type { NotifyConversationsTable, NotifyOutboxTable, Schema } from '../store/schema';
 
 /** An outbox row as read back (seq is a plain number). */
@@ -19,9 +22,15 @@ export interface OutboxOptions {
   /** Epoch ms for the worker's pacing columns (real time even when the app clock is faked). */
   nowMs: () => number;
   dialect: 'sqlite' | 'postgres';
-  /** Poke the worker after an enqueue (it also polls). */
+  /** Poke the worker after an enqueue (it also polls): soon, for writes whose commit we cannot see. */
   nudge: () => void;
+  /** Wake the worker now: run after the commit of a transaction opened by `events.transaction()`. */
+  nudgeNow?: () => void;
+  events?: Pick<EventHooks, 'afterCommit' | 'tracksCommit'>;
 }
+
+type AlertEvent<T extends HybridEvent['type']> = Extract<HybridEvent, { type: T }>;
+const OUTBOX_ROW_PARAMS = 16;
 
 type Db = Kysely<Schema> | Trx;
 
@@ -45,11 +54,30 @@ export class Outbox {
   constructor(private readonly opts: OutboxOptions) {}
 
   async insert(db: Db, conversationId: string, kind: OutboxKind, cardKey: string | null, payload: unknown, at: string): Promise<void> {
-    await db
-      .insertInto('notify_outbox')
-      .values({ conversation_id: conversationId, kind, card_key: cardKey, payload: JSON.stringify(payload ?? {}), status: 'pending', attempts: 0, not_before_ms: 0, claimed_by: null, claimed_until_ms: 0, started_ms: 0, created_at: at, created_ms: this.opts.nowMs(), sent_at: null, sent_ms: null, activity_id: null, last_error: null })
-      .execute();
-    this.opts.nudge();
+    await this.insertMany(db, [{ conversationId, kind, cardKey, payload, at }]);
+  }
+
+  /** Rows in one multi-row insert (chunked under the parameter limit): seq follows the order given. */
+  async insertMany(db: Db, rows: Array<Omit<OutboxRowIntent, 'kind' | 'cardKey'> & { kind: OutboxKind; cardKey: string | null }>): Promise<void> {
+    if (!rows.length) return;
+    const createdMs = this.opts.nowMs();
+    for (const chunk of paramChunks(rows, OUTBOX_ROW_PARAMS)) {
+      await db
+        .insertInto('notify_outbox')
+        .values(chunk.map((r) => ({ conversation_id: r.conversationId, kind: r.kind, card_key: r.cardKey, payload: JSON.stringify(r.payload ?? {}), status: 'pending' as const, attempts: 0, not_before_ms: 0, claimed_by: null, claimed_until_ms: 0, started_ms: 0, created_at: r.at, created_ms: createdMs, sent_at: null, sent_ms: null, activity_id: null, last_error: null })))
+        .execute();
+    }
+    this.wake(db);
+  }
+
+  /**
+   * Woken before the commit the worker finds nothing and sleeps until its next poll: inside a
+   * transaction that runs commit hooks, wake it once after the commit; otherwise nudge it soon.
+   */
+  private wake(db: Db): void {
+    const { events, nudgeNow, nudge } = this.opts;
+    if (events && events.tracksCommit(db as Trx)) events.afterCommit(db as Trx, 'outbox.nudge', nudgeNow ?? nudge);
+    else nudge();
   }
 
   /** Insert unless the same (conversation, kind, card) is already waiting: updates render current state, so one is enough. */
@@ -80,10 +108,45 @@ export class Outbox {
     return rows;
   }
 
+  /**
+   * A batch of events (emitAll), with the rows per-event processing would write: runs of alert.new are
+   * written set-based, runs of alert.updated read their lookups once, anything else goes one by one.
+   * Runs are handled in order, so every run sees what the runs before it wrote.
+   */
+  async onEvents(trx: Trx, events: HybridEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; ) {
+      let j = i + 1;
+      while (j < events.length && events[j].type === events[i].type) j++;
+      const run = events.slice(i, j);
+      if (run[0].type === 'alert.new') await this.newCards(trx, run as Array<AlertEvent<'alert.new'>>);
+      else if (run[0].type === 'alert.updated') await this.retriggers(trx, run as Array<AlertEvent<'alert.updated'>>);
+      else for (const e of run) await this.onEvent(trx, e);
+      i = j;
+    }
+  }
+
+  private async newCards(trx: Trx, events: Array<AlertEvent<'alert.new'>>): Promise<void> {
+    const subs = await this.subscribers(trx);
+    const pairs: NewCard[] = [];
+    for (const e of events) for (const s of subs) if (passes(e.alert, s.threshold)) pairs.push({ conversationId: s.id, alert: e.alert, at: e.at });
+    await placeNewCards(trx, this.newCardDeps, pairs);
+  }
+
+  private async retriggers(trx: Trx, events: Array<AlertEvent<'alert.updated'>>): Promise<void> {
+    const subs = await this.subscribers(trx);
+    if (!subs.length) return;
+    const known = await RetriggerLookups.read(trx, events.map((e) => e.alert.id), alertKey);
+    for (const e of events) for (const s of subs) await this.retrigger(trx, s.id, s.threshold, e.alert, e.at, known);
+  }
+
+  private get newCardDeps(): NewCardDeps {
+    return { digestAfter: this.opts.digestAfter, dialect: this.opts.dialect, windowOf, alertKey, digestKey, insertMany: (trx, rows) => this.insertMany(trx, rows) };
+  }
+
   async onEvent(trx: Trx, e: HybridEvent): Promise<void> {
     switch (e.type) {
       case 'alert.new':
-        for (const s of await this.subscribers(trx)) if (passes(e.alert, s.threshold)) await this.newCard(trx, s.id, e.alert, e.at);
+        await this.newCards(trx, [e]);
         return;
       case 'alert.updated':
         for (const s of await this.subscribers(trx)) await this.retrigger(trx, s.id, s.threshold, e.alert, e.at);
@@ -131,33 +194,22 @@ export class Outbox {
   }
 
   /** A first card, or, past the per-minute budget, a line in that minute's digest. */
-  private async newCard(trx: Trx, conversationId: string, alert: AlertRow, at: string): Promise<void> {
-    const windowStart = windowOf(at);
-    const w = await trx
-      .insertInto('notify_windows')
-      .values({ conversation_id: conversationId, window_start: windowStart, cards: 1 })
-      .onConflict((oc) => oc.columns(['conversation_id', 'window_start']).doUpdateSet((eb) => ({ cards: eb('notify_windows.cards', '+', 1) })))
-      .returning('cards')
-      .executeTakeFirstOrThrow();
-    if (Number(w.cards) <= this.opts.digestAfter) {
-      await this.insert(trx, conversationId, 'alert', alertKey(alert.id), {}, at);
-      return;
-    }
-    const names = alert.users.map((u) => u.displayName ?? u.upn ?? u.raw).slice(0, 20);
-    await trx
-      .insertInto('notify_digest_items')
-      .values({ conversation_id: conversationId, window_start: windowStart, alert_id: alert.id, severity: alert.severity, type_name: alert.type_name || alert.type, users: JSON.stringify(names), created_at: at })
-      .onConflict((oc) => oc.columns(['conversation_id', 'window_start', 'alert_id']).doNothing())
-      .execute();
-    await this.ensurePending(trx, conversationId, 'digest', digestKey(windowStart), { windowStart }, at);
+  private async newCard(trx: Trx, conversationId: string, alert: AlertRow, at: string, known?: RetriggerLookups): Promise<void> {
+    const [placed] = await placeNewCards(trx, this.newCardDeps, [{ conversationId, alert, at }]);
+    if (placed.kind === 'alert') known?.addCard(conversationId, alertKey(alert.id));
+    else known?.addDigest(conversationId, alert.id, placed.windowStart);
   }
 
-  /** A re-trigger: update the card in place and say so once in its thread (silently while muted). */
-  private async retrigger(trx: Trx, conversationId: string, threshold: Threshold, alert: AlertRow, at: string): Promise<void> {
+  /**
+   * A re-trigger: update the card in place and say so once in its thread (silently while muted).
+   * `known`: the batch's lookups (else read here, for this conversation).
+   */
+  private async retrigger(trx: Trx, conversationId: string, threshold: Threshold, alert: AlertRow, at: string, known?: RetriggerLookups): Promise<void> {
     const key = alertKey(alert.id);
-    const hasCard =
-      (await trx.selectFrom('notify_cards').select('activity_id').where('card_key', '=', key).where('conversation_id', '=', conversationId).executeTakeFirst()) ??
-      (await trx.selectFrom('notify_outbox').select('seq').where('card_key', '=', key).where('conversation_id', '=', conversationId).where('kind', '=', 'alert').where('status', '=', 'pending').executeTakeFirst());
+    const hasCard = known
+      ? known.hasCard(conversationId, key)
+      : ((await trx.selectFrom('notify_cards').select('activity_id').where('card_key', '=', key).where('conversation_id', '=', conversationId).executeTakeFirst()) ??
+        (await trx.selectFrom('notify_outbox').select('seq').where('card_key', '=', key).where('conversation_id', '=', conversationId).where('kind', '=', 'alert').where('status', '=', 'pending').executeTakeFirst()));
     if (hasCard) {
       await this.ensurePending(trx, conversationId, 'alert.update', key, {}, at);
       const muted = alert.muted_until !== null && alert.muted_until > at;
@@ -171,13 +223,15 @@ export class Outbox {
       } else await this.insert(trx, conversationId, 'alert.reply', key, info, at);
       return;
     }
-    const item = await trx.selectFrom('notify_digest_items').select('window_start').where('alert_id', '=', alert.id).where('conversation_id', '=', conversationId).orderBy('window_start', 'desc').executeTakeFirst();
-    if (item) {
-      await this.ensurePending(trx, conversationId, 'digest', digestKey(item.window_start), { windowStart: item.window_start }, at);
+    const windowStart = known
+      ? known.digestWindow(conversationId, alert.id)
+      : (await trx.selectFrom('notify_digest_items').select('window_start').where('alert_id', '=', alert.id).where('conversation_id', '=', conversationId).orderBy('window_start', 'desc').executeTakeFirst())?.window_start;
+    if (windowStart !== undefined) {
+      await this.ensurePending(trx, conversationId, 'digest', digestKey(windowStart), { windowStart }, at);
       return;
     }
     // Never announced here (e.g. its severity just rose to the threshold): now it is new to this conversation.
-    if (passes(alert, threshold)) await this.newCard(trx, conversationId, alert, at);
+    if (passes(alert, threshold)) await this.newCard(trx, conversationId, alert, at, known);
   }
 }
 
