@@ -113,7 +113,20 @@ export class OnPremIngestor {
       lane.queue.push({ item, source, done: resolve });
       this.size++;
       this.d.metrics.ingestQueue.set(this.size);
-      if (!lane.draining) lane.draining = this.drain(lane).finally(() => (lane.draining = null));
+      this.kick(lane);
+    });
+  }
+
+  /**
+   * Start draining a lane unless it is draining. A message queued after drain's last check but before
+   * its `finally` ran (a waiter woken by that last batch submits at once) would otherwise wait forever:
+   * the finally starts a new drain for it.
+   */
+  private kick(lane: Lane): void {
+    if (lane.draining) return;
+    lane.draining = this.drain(lane).finally(() => {
+      lane.draining = null;
+      if (lane.queue.length) this.kick(lane);
     });
   }
 
