@@ -1,18 +1,33 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import { withTransientRetry } from '../store/transient';
-import type { EventHooks, Trx } from '../events';
+import type { EventHooks, HybridEvent, Trx } from '../events';
 import type { AlertsTable, Schema } from '../store/schema';
 import { toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from './alert';
 import { canonicalTactics } from './tactics';
+import { resolveDistinct } from './batch-users';
 
 export type RecordOutcome = 'new' | 'updated' | 'duplicate';
 
 /** Resolves an alert's accounts to directory users before they are stored (bot/hybrid identity resolution). */
 export type UserResolver = (users: AlertUser[]) => Promise<AlertUser[]>;
 
-/** Returns the outcome when `a` (users resolved) was merged into an existing row, else null. */
-export type MergeHook = (trx: Trx, a: NormalizedAlert) => Promise<{ outcome: RecordOutcome; alert: AlertRow } | null>;
+/** What merging one alert did: the outcome when `a` (users resolved) joined an existing row, else null. */
+export type MergeOne = (a: NormalizedAlert) => Promise<{ outcome: RecordOutcome; alert: AlertRow } | null>;
+
+/**
+ * Returns the outcome when `a` (users resolved) was merged into an existing row, else null. `forBatch`,
+ * when present, reads the candidates of a whole batch of new alerts at once and answers per alert from
+ * them, with the same result as calling the hook per alert.
+ */
+export type MergeHook = ((trx: Trx, a: NormalizedAlert) => Promise<{ outcome: RecordOutcome; alert: AlertRow } | null>) & {
+  forBatch?: (trx: Trx, alerts: NormalizedAlert[]) => Promise<MergeOne>;
+};
+
+/** Options of recordManyIn: `usersResolved` when the caller resolved the users before its transaction. */
+export interface RecordManyOptions {
+  usersResolved?: boolean;
+}
 
 /**
  * One row per alert. A re-trigger (same source id) updates that row and emits `alert.updated`;
@@ -34,19 +49,39 @@ export class Ledger {
 
   constructor(private readonly db: Kysely<Schema>, private readonly clock: Clock, private readonly events: EventHooks) {}
 
+  /**
+   * The users of a batch resolved outside any transaction: each distinct account once (a per-batch map,
+   * at most 8 directory calls at once), then the beforeBatch hooks with them. Answers the alerts with
+   * their users resolved, for recordManyIn(…, { usersResolved: true }).
+   */
+  async resolveBatch(alerts: NormalizedAlert[]): Promise<NormalizedAlert[]> {
+    const lists = await resolveDistinct(alerts.map((a) => a.users), (u) => this.resolveUsers([u]));
+    const resolved = alerts.map((a, i) => ({ ...a, users: lists[i] }));
+    if (this.beforeBatch.length) {
+      const seen = new Set<string>();
+      const users = lists.flat().filter((u) => !seen.has(u.key) && !!seen.add(u.key));
+      for (const hook of this.beforeBatch) await hook(users);
+    }
+    return resolved;
+  }
+
   /** Record inside the caller's transaction (so gating, ledger and outbox commit together). */
-  async recordIn(trx: Trx, a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
+  recordIn(trx: Trx, a: NormalizedAlert): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
+    return this.recordOne(trx, a, false);
+  }
+
+  private async recordOne(trx: Trx, a: NormalizedAlert, usersResolved: boolean): Promise<{ outcome: RecordOutcome; alert: AlertRow }> {
     const now = this.clock.now().toISOString();
     const { col, id } = keyOf(a);
     const existing = await trx.selectFrom('alerts').selectAll().where(col, '=', id).executeTakeFirst();
     if (!existing) {
-      a = { ...a, users: await this.resolveUsers(a.users) };
+      if (!usersResolved) a = { ...a, users: await this.resolveUsers(a.users) };
       const merged = await this.mergeNew(trx, a);
       if (merged) return merged;
       const row = newRow(a, now);
       // Another instance may insert the same alert at the same moment: the unique key decides.
       const ins = await trx.insertInto('alerts').values(row).onConflict((oc) => oc.column(col).doNothing()).executeTakeFirst();
-      if (Number(ins.numInsertedOrUpdatedRows ?? 1n) === 0) return this.recordIn(trx, a);
+      if (Number(ins.numInsertedOrUpdatedRows ?? 1n) === 0) return this.recordOne(trx, a, true);
       const alert = toAlertRow(row);
       await this.events.emit(trx, { type: 'alert.new', alert, at: now });
       return { outcome: 'new', alert };
@@ -82,12 +117,12 @@ export class Ledger {
    * one lookup of which ids exist, one multi-row insert for the new ones (each round trip to PostgreSQL
    * costs more than the work). Re-triggers, duplicates and conflicts go through recordIn, in order.
    */
-  recordManyIn(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
-    return this.events.batch(trx, () => this.recordBatch(trx, alerts));
+  recordManyIn(trx: Trx, alerts: NormalizedAlert[], opts: RecordManyOptions = {}): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
+    return this.events.batch(trx, () => this.recordBatch(trx, alerts, opts.usersResolved === true));
   }
 
-  private async recordBatch(trx: Trx, alerts: NormalizedAlert[]): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
-    if (alerts.length < 2) return alerts.length ? [await this.recordIn(trx, alerts[0])] : [];
+  private async recordBatch(trx: Trx, alerts: NormalizedAlert[], usersResolved: boolean): Promise<Array<{ outcome: RecordOutcome; alert: AlertRow }>> {
+    if (alerts.length < 2) return alerts.length ? [await this.recordOne(trx, alerts[0], usersResolved)] : [];
     const now = this.clock.now().toISOString();
     const key = (col: string, id: string) => `${col}:${id}`;
     const existing = new Set<string>();
@@ -101,15 +136,22 @@ export class Ledger {
     const results: Array<{ outcome: RecordOutcome; alert: AlertRow } | undefined> = new Array(alerts.length);
     const fresh = new Map<number, AlertsTable>();
     const claimed = new Set<string>();
+    const firsts: number[] = [];
     for (let i = 0; i < alerts.length; i++) {
       const ka = keyOf(alerts[i]);
       const k = key(ka.col, ka.id);
       if (existing.has(k) || claimed.has(k)) continue; // a re-trigger, or a second message for an alert new in this batch
       claimed.add(k);
-      const a = { ...alerts[i], users: await this.resolveUsers(alerts[i].users) };
-      const merged = await this.mergeNew(trx, a);
-      if (merged) results[i] = merged;
-      else fresh.set(i, newRow(a, now));
+      firsts.push(i);
+    }
+    // Without resolved users (other callers), resolve here as recordIn does, each distinct account once.
+    const users = usersResolved ? firsts.map((i) => alerts[i].users) : await resolveDistinct(firsts.map((i) => alerts[i].users), (u) => this.resolveUsers([u]));
+    const news = firsts.map((i, k) => ({ ...alerts[i], users: users[k] }));
+    const mergeOne: MergeOne = this.mergeNew.forBatch && news.length ? await this.mergeNew.forBatch(trx, news) : (a) => this.mergeNew(trx, a);
+    for (let k = 0; k < firsts.length; k++) {
+      const merged = await mergeOne(news[k]);
+      if (merged) results[firsts[k]] = merged;
+      else fresh.set(firsts[k], newRow(news[k], now));
     }
     const inserted = new Set<string>();
     const rows = [...fresh.values()];
@@ -118,15 +160,25 @@ export class Ledger {
       const done = await trx.insertInto('alerts').values(rows.slice(i, i + 100)).onConflict((oc) => oc.doNothing()).returning('id').execute();
       for (const r of done) inserted.add(r.id);
     }
+    // alert.new events go to the listeners in one emitAll (one multi-row write each); before a message
+    // that falls back to recordIn (a re-trigger, a conflict) the buffered ones go first, so an alert's
+    // alert.new always precedes its alert.updated.
+    const buffered: HybridEvent[] = [];
+    const flush = () => this.events.emitAll(trx, buffered.splice(0));
     for (let i = 0; i < alerts.length; i++) {
       if (results[i]) continue;
       const row = fresh.get(i);
       if (row && inserted.has(row.id)) {
         const alert = toAlertRow(row);
-        await this.events.emit(trx, { type: 'alert.new', alert, at: now });
+        buffered.push({ type: 'alert.new', alert, at: now });
         results[i] = { outcome: 'new', alert };
-      } else results[i] = await this.recordIn(trx, alerts[i]);
+      } else {
+        await flush();
+        // A fresh row another writer inserted first: its users are resolved already (never twice).
+        results[i] = row ? await this.recordOne(trx, news[firsts.indexOf(i)], true) : await this.recordOne(trx, alerts[i], usersResolved);
+      }
     }
+    await flush();
     return results as Array<{ outcome: RecordOutcome; alert: AlertRow }>;
   }
 

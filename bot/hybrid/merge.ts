@@ -2,7 +2,8 @@ import type { Clock } from '../clock';
 import type { EventHooks, Trx } from '../events';
 import type { AlertsTable } from '../store/schema';
 import { SEVERITY_RANK, toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from './alert';
-import type { MergeHook } from './ledger';
+import type { MergeHook, MergeOne } from './ledger';
+import { spans } from './merge-spans';
 
 const CANDIDATE_LIMIT = 200;
 
@@ -73,23 +74,66 @@ export class HybridMerge {
     return rows.filter((r) => Math.abs(ms(r.first_seen) - t) <= windowMs).sort((x, y) => Math.abs(ms(x.first_seen) - t) - Math.abs(ms(y.first_seen) - t));
   }
 
-  private readonly cloudWindows = new WeakMap<object, { from: number; to: number; rows: AlertsTable[] }>();
+  /**
+   * The cloud side's ATP rows (service 20940, no on-prem twin yet) raised within [from, to]; null when
+   * there are more than `limit` (then the caller asks per alert).
+   */
+  private async cloudRowsBetween(trx: Trx, from: string, to: string, limit: number): Promise<AlertsTable[] | null> {
+    const rows = (await trx
+      .selectFrom('alerts')
+      .selectAll('alerts')
+      .innerJoin('mcas_alerts', 'mcas_alerts.alert_id', 'alerts.id')
+      .where('alerts.source', '=', 'cloud')
+      .where('mcas_alerts.service_id', '=', ATP_SERVICE_ID)
+      .where('mcas_alerts.raised_at', '>=', from)
+      .where('mcas_alerts.raised_at', '<=', to)
+      .where('alerts.onprem_id', 'is', null)
+      .limit(limit + 1)
+      .execute()) as AlertsTable[];
+    return rows.length > limit ? null : rows;
+  }
+
+  /** The first cloud row of `rows` (closest start first) that is `a`'s twin. */
+  private static twinIn(rows: AlertsTable[], a: NormalizedAlert): AlertsTable | undefined {
+    const t = ms(a.start);
+    return rows
+      .filter((r) => Math.abs(ms(r.first_seen) - t) <= MERGE_WINDOW_MS)
+      .sort((x, y) => Math.abs(ms(x.first_seen) - t) - Math.abs(ms(y.first_seen) - t))
+      .find((r) => sameAlertType({ title: r.title, typeName: r.type_name }, { type: a.type, type_name: a.typeName, title: a.title }) && shareUser(JSON.parse(r.users) as AlertUser[], a.users));
+  }
+
+  /** One new on-prem alert, its candidates asked for it alone. */
+  private async mergeOnPrem(trx: Trx, a: NormalizedAlert): Promise<{ outcome: 'updated'; alert: AlertRow } | null> {
+    const row = HybridMerge.twinIn(await this.candidates(trx, a, 'cloud'), a);
+    const alert = row ? await this.attachOnPrem(trx, row, a) : null;
+    return alert ? { outcome: 'updated', alert } : null;
+  }
 
   /**
-   * Cloud twins for a new on-prem alert. A batch of on-prem alerts (one transaction) usually spans
-   * minutes: one query over a wider window serves them all instead of one query per alert.
+   * A batch of new alerts: the cloud candidates of each span of their starts in one query (a spray or a
+   * replay is one or a few spans), then each alert matched in memory with the rules of mergeOnPrem. A
+   * row joined meanwhile (by this batch or another writer) makes its attach fail: that alert is then
+   * asked for alone, as before, so the result is the per-alert one.
    */
-  private async cloudCandidates(trx: Trx, a: NormalizedAlert): Promise<AlertsTable[]> {
-    const t = ms(a.start);
-    const cached = this.cloudWindows.get(trx);
-    if (cached && cached.from <= t - MERGE_WINDOW_MS && cached.to >= t + MERGE_WINDOW_MS) {
-      return cached.rows.filter((r) => r.onprem_id === null && Math.abs(ms(r.first_seen) - t) <= MERGE_WINDOW_MS).sort((x, y) => Math.abs(ms(x.first_seen) - t) - Math.abs(ms(y.first_seen) - t));
+  private async prepareBatch(trx: Trx, alerts: NormalizedAlert[]): Promise<MergeOne> {
+    const onprem = alerts.filter((a) => a.source === 'onprem');
+    const rowsOf = new Map<NormalizedAlert, AlertsTable[] | null>();
+    for (const span of spans(onprem, MERGE_WINDOW_MS + 60_000)) {
+      const rows = await this.cloudRowsBetween(trx, span.from, span.to, 5 * CANDIDATE_LIMIT);
+      for (const a of span.alerts) rowsOf.set(a, rows);
     }
-    const rows = await this.candidates(trx, a, 'cloud', 6 * MERGE_WINDOW_MS);
-    // A full page may be missing some twins: then ask per alert, exactly as before.
-    if (rows.length >= CANDIDATE_LIMIT) return this.candidates(trx, a, 'cloud');
-    this.cloudWindows.set(trx, { from: t - 6 * MERGE_WINDOW_MS, to: t + 6 * MERGE_WINDOW_MS, rows });
-    return rows.filter((r) => Math.abs(ms(r.first_seen) - t) <= MERGE_WINDOW_MS);
+    const joined = new Set<string>();
+    return async (a) => {
+      if (a.source !== 'onprem') return null;
+      const rows = rowsOf.get(a);
+      if (!rows) return this.mergeOnPrem(trx, a);
+      const row = HybridMerge.twinIn(rows.filter((r) => !joined.has(r.id)), a);
+      if (!row) return null;
+      const alert = await this.attachOnPrem(trx, row, a);
+      if (!alert) return this.mergeOnPrem(trx, a);
+      joined.add(row.id);
+      return { outcome: 'updated', alert };
+    };
   }
 
   /** Cloud first seen of an on-prem alert already in the ledger: the row it should join, if any. */
@@ -158,12 +202,7 @@ export class HybridMerge {
   }
 
   /** For Ledger.mergeNew: a new on-prem alert whose cloud twin (service 20940) is already in the ledger. */
-  readonly hook: MergeHook = async (trx, a) => {
-    if (a.source !== 'onprem') return null;
-    const rows = await this.cloudCandidates(trx, a);
-    const row = rows.find((r) => sameAlertType({ title: r.title, typeName: r.type_name }, { type: a.type, type_name: a.typeName, title: a.title }) && shareUser(JSON.parse(r.users) as AlertUser[], a.users));
-    if (!row) return null;
-    const alert = await this.attachOnPrem(trx, row, a);
-    return alert ? { outcome: 'updated', alert } : null;
-  };
+  readonly hook: MergeHook = Object.assign(async (trx: Trx, a: NormalizedAlert) => (a.source === 'onprem' ? this.mergeOnPrem(trx, a) : null), {
+    forBatch: (trx: Trx, alerts: NormalizedAlert[]) => this.prepareBatch(trx, alerts),
+  });
 }

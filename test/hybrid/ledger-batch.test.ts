@@ -25,7 +25,7 @@ describe('Ledger.recordManyIn (batched) ≡ recordIn one by one', () => {
     events.on(async (_trx, e: HybridEvent) => {
       if (e.type === 'alert.new' || e.type === 'alert.updated') seen.push(`${e.type} ${e.alert.id} x${e.alert.trigger_count}`);
     });
-    return { store, seen, ledger: new Ledger(store.db, new FakeClock(), events) };
+    return { store, seen, events, ledger: new Ledger(store.db, new FakeClock(), events) };
   }
 
   test('new, duplicates and re-triggers inside one batch and against existing rows', async () => {
@@ -71,5 +71,24 @@ describe('Ledger.recordManyIn (batched) ≡ recordIn one by one', () => {
     });
     expect(out).toEqual(['duplicate', 'new', 'updated']);
     expect(Number((await l.store.db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(2);
+  });
+
+  test('alert.new go to batch listeners in one call; an alert new and re-triggered in one batch: new before updated', async () => {
+    const l = await ledger();
+    const calls: string[][] = [];
+    const name = (e: HybridEvent) => (e.type === 'alert.new' || e.type === 'alert.updated' ? `${e.type} ${e.alert.id}` : e.type);
+    l.events.on(
+      async (_trx, e) => void calls.push([name(e)]),
+      async (_trx, es) => void calls.push(es.map(name)),
+    );
+    const a = makeAlert();
+    const b = makeAlert();
+    const c = makeAlert();
+    const d = makeAlert();
+    await l.store.db.transaction().execute((trx) => l.ledger.recordManyIn(trx, [a, b, retrigger(a, { cnt: 5 }), c, d]));
+    const id = (x: NormalizedAlert) => `atp:${x.sourceId}`;
+    expect(calls).toEqual([[`alert.new ${id(a)}`, `alert.new ${id(b)}`], [`alert.updated ${id(a)}`], [`alert.new ${id(c)}`, `alert.new ${id(d)}`]]);
+    // The plain listener saw the same order.
+    expect(l.seen).toEqual([`alert.new ${id(a)} x1`, `alert.new ${id(b)} x1`, `alert.updated ${id(a)} x2`, `alert.new ${id(c)} x1`, `alert.new ${id(d)} x1`]);
   });
 });

@@ -1,7 +1,8 @@
 import type { Clock } from '../../clock';
 import type { Actor, EventHooks, Trx } from '../../events';
 import { SEVERITY_RANK, toAlertRow, type AlertRow, type AlertUser, type NormalizedAlert } from '../../hybrid/alert';
-import type { MergeHook } from '../../hybrid/ledger';
+import type { MergeHook, MergeOne } from '../../hybrid/ledger';
+import { graphTwinsOf } from './graph-merge-batch';
 import { ATP_SERVICE_ID, MERGE_WINDOW_MS, mergeUsers, sameAlertType, shareUser } from '../../hybrid/merge';
 import { domainMatches } from '../../directory/file-directory';
 import type { AlertsTable } from '../../store/schema';
@@ -47,16 +48,41 @@ export class GraphMerge {
 
   /** Ledger.mergeNew: Graph alerts look for their other-feed twin, other feeds for their Graph twin, then `next`. */
   chain(next: MergeHook): MergeHook {
-    return async (trx, a) => {
+    const one = async (trx: Trx, a: NormalizedAlert) => {
       if (a.graph) {
         const row = await this.twinOfGraph(trx, a);
         const alert = row ? await this.attachGraph(trx, row, a) : null;
-        return alert ? { outcome: 'updated', alert } : null;
+        return alert ? { outcome: 'updated' as const, alert } : null;
       }
       const row = await this.graphTwinOf(trx, a);
       const alert = row ? await this.attachFeed(trx, row, a) : null;
-      return alert ? { outcome: 'updated', alert } : await next(trx, a);
+      return alert ? { outcome: 'updated' as const, alert } : await next(trx, a);
     };
+    // A batch: Graph twins of the feeds' alerts read at once (graphTwinsOf), then `next` for the batch. A
+    // row joined meanwhile makes the attach fail: that alert is then asked for alone, as per alert.
+    const forBatch = async (trx: Trx, alerts: NormalizedAlert[]): Promise<MergeOne> => {
+      const joined = new Set<string>();
+      const twinOf = await graphTwinsOf(trx, alerts, joined);
+      const feeds = alerts.filter((a) => !a.graph);
+      const nextOne: MergeOne = next.forBatch && feeds.length ? await next.forBatch(trx, feeds) : (a) => next(trx, a);
+      return async (a) => {
+        const row = twinOf(a);
+        if (row === undefined) return a.graph ? one(trx, a) : (await this.feedAlone(trx, a)) ?? nextOne(a);
+        const alert = row ? await this.attachFeed(trx, row, a) : null;
+        if (row && !alert) return (await this.feedAlone(trx, a)) ?? nextOne(a);
+        if (!alert) return nextOne(a);
+        joined.add(row!.id);
+        return { outcome: 'updated', alert };
+      };
+    };
+    return Object.assign(one, { forBatch });
+  }
+
+  /** A feed's alert joining its Graph twin, asked for it alone; null when it has none. */
+  private async feedAlone(trx: Trx, a: NormalizedAlert): Promise<{ outcome: 'updated'; alert: AlertRow } | null> {
+    const row = await this.graphTwinOf(trx, a);
+    const alert = row ? await this.attachFeed(trx, row, a) : null;
+    return alert ? { outcome: 'updated', alert } : null;
   }
 
   /** A CEF / Cloud App Security row (not yet linked to Graph) that is this Graph alert. */

@@ -23,7 +23,7 @@ export function onPremFeature(parts: AppParts): OnPremFeature {
   const { config, store, services, server, log, clock } = parts;
   const health = new SensorHealthStore(store.db);
   // SQLite has one connection; PostgreSQL writes in a few lanes (the pool has 10 connections).
-  const ingestor = new OnPremIngestor({ db: store.db, integration: services.integration, ledger: services.ledger, health, clock, metrics: services.metrics, log, lanes: store.dialect === 'postgres' ? 4 : 1, maxQueue: config.ingest.maxQueue });
+  const ingestor = new OnPremIngestor({ db: store.db, integration: services.integration, ledger: services.ledger, events: services.events, health, clock, metrics: services.metrics, log, lanes: store.dialect === 'postgres' ? 4 : 1, maxQueue: config.ingest.maxQueue });
   const listener = new SyslogListener(ingestor, services.metrics, log, { maxConnections: config.syslog.maxConnections });
 
   mountIngestRoute(server, {

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock';
-import type { Trx } from '../../events';
+import type { EventHooks, Trx } from '../../events';
+import type { NormalizedAlert } from '../../hybrid/alert';
 import type { Ledger } from '../../hybrid/ledger';
 import type { IntegrationService } from '../../integration/integration-service';
 import type { Logger } from '../../log';
@@ -26,13 +27,15 @@ export interface IngestorDeps {
   clock: Clock;
   metrics: Metrics;
   log: Logger;
+  /** The app's hooks: the batch transaction runs through events.transaction (after-commit hooks, e.g. waking the outbox). */
+  events?: EventHooks;
   /** Messages per ledger transaction. */
   batchSize?: number;
   /** Parsed messages waiting for the ledger (the app passes INGEST_MAX_QUEUE): TCP pauses before it, UDP is dropped past it, HTTP batches must fit. */
   maxQueue?: number;
   /**
    * Concurrent transactions (PostgreSQL: several connections; SQLite: 1). Messages are split into lanes by
-   * alert id, so the messages of one alert stay in order.
+   * account (see laneKey), so one user's alerts stay in one lane, in order.
    */
   lanes?: number;
 }
@@ -44,6 +47,8 @@ interface Lane {
 
 /** Thrown inside a batch when the integration was disabled while it ran: roll back, redo as ignored. */
 class GateClosed extends Error {}
+/** Thrown inside a batch when the integration left `disabled` after the users were (not) resolved: redo, resolving first. */
+class GateOpened extends Error {}
 
 interface Pending {
   item: OnPremItem;
@@ -103,12 +108,25 @@ export class OnPremIngestor {
       return Promise.resolve(this.reject(source, 'overloaded', `more than ${this.maxQueue} messages waiting for the database`, text));
     }
     const item = normalize(parsed.message, sha1(bytes), this.d.clock.now());
-    const lane = this.lanes.length === 1 ? this.lanes[0] : this.lanes[laneOf(item.kind === 'alert' ? item.alert.sourceId : item.health.id, this.lanes.length)];
+    const lane = this.lanes.length === 1 ? this.lanes[0] : this.lanes[laneOf(laneKey(item), this.lanes.length)];
     return new Promise<IngestOutcome>((resolve) => {
       lane.queue.push({ item, source, done: resolve });
       this.size++;
       this.d.metrics.ingestQueue.set(this.size);
-      if (!lane.draining) lane.draining = this.drain(lane).finally(() => (lane.draining = null));
+      this.kick(lane);
+    });
+  }
+
+  /**
+   * Start draining a lane unless it is draining. A message queued after drain's last check but before
+   * its `finally` ran (a waiter woken by that last batch submits at once) would otherwise wait forever:
+   * the finally starts a new drain for it.
+   */
+  private kick(lane: Lane): void {
+    if (lane.draining) return;
+    lane.draining = this.drain(lane).finally(() => {
+      lane.draining = null;
+      if (lane.queue.length) this.kick(lane);
     });
   }
 
@@ -176,9 +194,13 @@ export class OnPremIngestor {
   private async write(batch: Pending[]): Promise<void> {
     let outcomes: IngestOutcome[];
     try {
-      outcomes = await withTransientRetry(() => this.d.db.transaction().execute((trx) => this.writeIn(trx, batch)));
+      // Directory lookups (Graph HTTP calls) and the beforeBatch hooks run here, before the transaction
+      // opens: no transaction (and no row lock of the integration gate) waits on the directory.
+      const resolved = await this.resolve(batch);
+      const tx = (fn: (trx: Trx) => Promise<IngestOutcome[]>) => (this.d.events ? this.d.events.transaction(this.d.db, fn) : this.d.db.transaction().execute(fn));
+      outcomes = await withTransientRetry(() => tx((trx) => this.writeIn(trx, batch, resolved)));
     } catch (e) {
-      if (e instanceof GateClosed) return this.write(batch);
+      if (e instanceof GateClosed || e instanceof GateOpened) return this.write(batch);
       if (batch.length === 1) {
         this.d.log.error({ err: { message: (e as Error).message } }, 'storing an on-premises message failed');
         outcomes = [this.reject(batch[0].source, 'store_error', (e as Error).message)];
@@ -195,21 +217,35 @@ export class OnPremIngestor {
     });
   }
 
-  private async writeIn(trx: Trx, batch: Pending[]): Promise<IngestOutcome[]> {
+  /**
+   * The batch's alerts with their users resolved (null when the integration is disabled: nothing will be
+   * stored, so nobody is looked up; writeIn redoes the batch if that changed meanwhile).
+   */
+  private async resolve(batch: Pending[]): Promise<Map<number, NormalizedAlert> | null> {
+    const idx = batch.flatMap((p, i) => (p.item.kind === 'alert' ? [i] : []));
+    if (!idx.length || (await this.d.integration.get()).state === 'disabled') return null;
+    const alerts = await this.d.ledger.resolveBatch(idx.map((i) => (batch[i].item as Extract<OnPremItem, { kind: 'alert' }>).alert));
+    return new Map(idx.map((i, k) => [i, alerts[k]]));
+  }
+
+  private async writeIn(trx: Trx, batch: Pending[], resolved: Map<number, NormalizedAlert> | null): Promise<IngestOutcome[]> {
     const now = this.d.clock.now();
     const out: IngestOutcome[] = [];
+    const state = (await this.d.integration.get(trx)).state;
+    const hasAlerts = batch.some((p) => p.item.kind === 'alert');
+    if (state !== 'disabled' && hasAlerts && !resolved) throw new GateOpened('enabled while the batch was prepared');
     // One gate per transaction, and it commits with the ledger writes. When active (the hot path) it runs
     // last, so concurrent lanes hold the integration row lock only for the commit; if a `disable` won
     // meanwhile, the batch is rolled back and redone as ignored.
-    if ((await this.d.integration.get(trx)).state === 'active') {
-      out.push(...(await this.storeAll(trx, batch, now)));
+    if (state === 'active') {
+      out.push(...(await this.storeAll(trx, batch, now, resolved!)));
       if ((await this.d.integration.onOnPremEvent(trx, now)) === 'ignored') throw new GateClosed('disabled during the batch');
       return out;
     }
     // Disabled or pending: gate first (the first event while pending flips to active before the alert).
     // While disabled each message is still counted as ignored.
     const gate = await this.d.integration.onOnPremEvent(trx, now);
-    if (gate !== 'ignored') return this.storeAll(trx, batch, now);
+    if (gate !== 'ignored') return this.storeAll(trx, batch, now, resolved!);
     for (let i = 0; i < batch.length; i++) {
       if (i > 0) await this.d.integration.onOnPremEvent(trx, now);
       out.push('ignored');
@@ -218,7 +254,7 @@ export class OnPremIngestor {
   }
 
   /** Alerts go to the ledger in one batched call (fewer round trips); health messages one by one. */
-  private async storeAll(trx: Trx, batch: Pending[], now: Date): Promise<IngestOutcome[]> {
+  private async storeAll(trx: Trx, batch: Pending[], now: Date, resolved: Map<number, NormalizedAlert> | null): Promise<IngestOutcome[]> {
     const out: IngestOutcome[] = new Array(batch.length);
     const alertIdx: number[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -226,16 +262,31 @@ export class OnPremIngestor {
       if (p.item.kind === 'alert') alertIdx.push(i);
       else out[i] = await this.store(trx, p, now);
     }
-    const recorded = await this.d.ledger.recordManyIn(trx, alertIdx.map((i) => (batch[i].item as Extract<OnPremItem, { kind: 'alert' }>).alert));
+    // Users resolved before the transaction: the ledger does not ask the directory again.
+    const recorded = await this.d.ledger.recordManyIn(trx, alertIdx.map((i) => resolved!.get(i)!), { usersResolved: true });
     alertIdx.forEach((i, k) => (out[i] = recorded[k].outcome));
     return out;
   }
 
   private async store(trx: Trx, p: Pending, now: Date): Promise<IngestOutcome> {
-    if (p.item.kind === 'alert') return (await this.d.ledger.recordIn(trx, p.item.alert)).outcome;
+    if (p.item.kind !== 'health') throw new Error('alerts go through recordManyIn');
     const r = await this.d.health.recordIn(trx, p.item.health, now.toISOString());
     return r === 'duplicate' ? 'duplicate' : 'health';
   }
+}
+
+/**
+ * What picks a message's lane: an alert's first account, lower-cased (so one user's alerts stay in one
+ * lane and concurrent lanes do not wait on each other for that user's user_scores rows), else its id.
+ * The messages of one alert name the same account in practice, so they keep their order. If a
+ * re-trigger named another account it could land in another lane and be written concurrently with its
+ * first message: the unique key still makes one row, counted once; whichever commits first is the `new`
+ * one and the other its re-trigger (alert.updated), so only which message counts as `new` may differ.
+ */
+function laneKey(item: OnPremItem): string {
+  if (item.kind !== 'alert') return item.health.id;
+  const account = item.alert.users[0]?.raw.trim().toLowerCase();
+  return account ? `user:${account}` : `alert:${item.alert.sourceId}`;
 }
 
 /** A cheap stable string hash (FNV-1a) to pick a lane. */
