@@ -88,23 +88,10 @@ export class Ledger {
     }
     const previous = toAlertRow(existing);
     if (existing.last_hash === a.hash) return { outcome: 'duplicate', alert: previous };
-    const lastSeen = a.seenAt > existing.last_seen ? a.seenAt : existing.last_seen;
-    const firstSeen = a.start < existing.first_seen ? a.start : existing.first_seen;
+    const { trigger_count: _count, ...set } = retriggerPatch(existing, a, now);
     await trx
       .updateTable('alerts')
-      .set((eb) => ({
-        trigger_count: eb('trigger_count', '+', 1),
-        last_seen: lastSeen,
-        first_seen: firstSeen,
-        cnt: a.cnt ?? existing.cnt,
-        description: a.description || existing.description,
-        severity: a.severity,
-        hosts: JSON.stringify([...new Set([...previous.hosts, ...a.hosts])]),
-        threat_score: a.threatScore ?? existing.threat_score,
-        ...(a.tactics && canonicalTactics(a.tactics).length ? { tactics: JSON.stringify(canonicalTactics(a.tactics)) } : {}),
-        last_hash: a.hash,
-        updated_at: now,
-      }))
+      .set((eb) => ({ ...set, trigger_count: eb('trigger_count', '+', 1) }))
       .where('id', '=', existing.id)
       .execute();
     const alert = toAlertRow((await trx.selectFrom('alerts').selectAll().where('id', '=', existing.id).executeTakeFirstOrThrow()) as AlertsTable);
@@ -125,14 +112,16 @@ export class Ledger {
     if (alerts.length < 2) return alerts.length ? [await this.recordOne(trx, alerts[0], usersResolved)] : [];
     const now = this.clock.now().toISOString();
     const key = (col: string, id: string) => `${col}:${id}`;
-    const existing = new Set<string>();
+    // Existing rows read whole: their re-triggers in this batch are applied in memory (below).
+    const state = new Map<string, AlertsTable>();
     for (const col of ['onprem_id', 'cloud_id', 'graph_id'] as const) {
       const ids = [...new Set(alerts.map(keyOf).filter((k) => k.col === col).map((k) => k.id))];
       for (let i = 0; i < ids.length; i += 500) {
-        const rows = await trx.selectFrom('alerts').select(col).where(col, 'in', ids.slice(i, i + 500)).execute();
-        for (const r of rows) existing.add(key(col, String((r as Record<string, unknown>)[col])));
+        const rows = await trx.selectFrom('alerts').selectAll().where(col, 'in', ids.slice(i, i + 500)).execute();
+        for (const r of rows) state.set(key(col, String(r[col])), r as AlertsTable);
       }
     }
+    const existing = new Set(state.keys());
     const results: Array<{ outcome: RecordOutcome; alert: AlertRow } | undefined> = new Array(alerts.length);
     const fresh = new Map<number, AlertsTable>();
     const claimed = new Set<string>();
@@ -163,8 +152,27 @@ export class Ledger {
     // alert.new events go to the listeners in one emitAll (one multi-row write each); before a message
     // that falls back to recordIn (a re-trigger, a conflict) the buffered ones go first, so an alert's
     // alert.new always precedes its alert.updated.
+    //
+    // Re-triggers of alerts whose row is known here (stored before, or inserted by this batch) are applied
+    // in memory in message order — each its own alert.updated with its previous state, a duplicate when
+    // the bytes repeat — and each alert is written ONCE at the end (trigger_count by delta, as recordIn
+    // does, so a concurrent writer's re-triggers still add up). Anything else (a merged alert, a row
+    // another writer inserted first) goes through recordOne after what is pending is written.
+    for (const [i, row] of fresh) if (inserted.has(row.id)) state.set(key(keyOf(alerts[i]).col, keyOf(alerts[i]).id), row);
     const buffered: HybridEvent[] = [];
-    const flush = () => this.events.emitAll(trx, buffered.splice(0));
+    const dirty = new Map<string, { row: AlertsTable; added: number }>();
+    const flush = async () => {
+      for (const { row, added } of dirty.values()) {
+        const { id: _id, trigger_count: _count, ...set } = row;
+        await trx
+          .updateTable('alerts')
+          .set((eb) => ({ cnt: set.cnt, description: set.description, severity: set.severity, hosts: set.hosts, threat_score: set.threat_score, tactics: set.tactics, last_seen: set.last_seen, first_seen: set.first_seen, last_hash: set.last_hash, updated_at: set.updated_at, trigger_count: eb('trigger_count', '+', added) }))
+          .where('id', '=', row.id)
+          .execute();
+      }
+      dirty.clear();
+      await this.events.emitAll(trx, buffered.splice(0));
+    };
     for (let i = 0; i < alerts.length; i++) {
       if (results[i]) continue;
       const row = fresh.get(i);
@@ -172,11 +180,27 @@ export class Ledger {
         const alert = toAlertRow(row);
         buffered.push({ type: 'alert.new', alert, at: now });
         results[i] = { outcome: 'new', alert };
-      } else {
-        await flush();
-        // A fresh row another writer inserted first: its users are resolved already (never twice).
-        results[i] = row ? await this.recordOne(trx, news[firsts.indexOf(i)], true) : await this.recordOne(trx, alerts[i], usersResolved);
+        continue;
       }
+      const ka = keyOf(alerts[i]);
+      const current = row ? undefined : state.get(key(ka.col, ka.id));
+      if (current) {
+        const previous = toAlertRow(current);
+        if (current.last_hash === alerts[i].hash) {
+          results[i] = { outcome: 'duplicate', alert: previous };
+          continue;
+        }
+        const next: AlertsTable = { ...current, ...retriggerPatch(current, alerts[i], now) };
+        state.set(key(ka.col, ka.id), next);
+        dirty.set(next.id, { row: next, added: (dirty.get(next.id)?.added ?? 0) + 1 });
+        const alert = toAlertRow(next);
+        buffered.push({ type: 'alert.updated', alert, previous, at: now });
+        results[i] = { outcome: 'updated', alert };
+        continue;
+      }
+      await flush();
+      // A fresh row another writer inserted first: its users are resolved already (never twice).
+      results[i] = row ? await this.recordOne(trx, news[firsts.indexOf(i)], true) : await this.recordOne(trx, alerts[i], usersResolved);
     }
     await flush();
     return results as Array<{ outcome: RecordOutcome; alert: AlertRow }>;
@@ -214,6 +238,32 @@ export class Ledger {
 export function keyOf(a: Pick<NormalizedAlert, 'source' | 'sourceId' | 'graph'>): { col: 'onprem_id' | 'cloud_id' | 'graph_id'; id: string } {
   if (a.graph) return { col: 'graph_id', id: a.graph.id };
   return a.source === 'onprem' ? { col: 'onprem_id', id: a.sourceId } : { col: 'cloud_id', id: a.sourceId };
+}
+
+/** What a re-trigger changes on the stored row (recordIn and the batch apply the same). */
+function retriggerPatch(existing: AlertsTable, a: NormalizedAlert, now: string): Partial<AlertsTable> & Pick<AlertsTable, 'trigger_count'> {
+  return {
+    trigger_count: Number(existing.trigger_count) + 1,
+    last_seen: a.seenAt > existing.last_seen ? a.seenAt : existing.last_seen,
+    first_seen: a.start < existing.first_seen ? a.start : existing.first_seen,
+    cnt: a.cnt ?? existing.cnt,
+    description: a.description || existing.description,
+    severity: a.severity,
+    hosts: JSON.stringify([...new Set([...parseHosts(existing.hosts), ...a.hosts])]),
+    threat_score: a.threatScore ?? existing.threat_score,
+    ...(a.tactics && canonicalTactics(a.tactics).length ? { tactics: JSON.stringify(canonicalTactics(a.tactics)) } : {}),
+    last_hash: a.hash,
+    updated_at: now,
+  };
+}
+
+function parseHosts(s: string): string[] {
+  try {
+    const v = JSON.parse(s);
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
 }
 
 /** A new ledger row for an alert seen for the first time. */

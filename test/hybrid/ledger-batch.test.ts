@@ -56,7 +56,7 @@ describe('Ledger.recordManyIn (batched) ≡ recordIn one by one', () => {
     expect(batched).toEqual(['new', 'new', 'duplicate', 'updated', 'updated', 'updated', 'new']);
     expect(many.seen).toEqual(one.seen);
 
-    const rows = async (s: Store) => (await s.db.selectFrom('alerts').select(['id', 'trigger_count', 'cnt', 'last_seen', 'last_hash']).orderBy('id').execute()).map((r) => ({ ...r, trigger_count: Number(r.trigger_count) }));
+    const rows = async (s: Store) => (await s.db.selectFrom('alerts').select(['id', 'trigger_count', 'cnt', 'last_seen', 'first_seen', 'last_hash', 'hosts', 'severity', 'description', 'threat_score', 'tactics', 'updated_at']).orderBy('id').execute()).map((r) => ({ ...r, trigger_count: Number(r.trigger_count) }));
     expect(await rows(many.store)).toEqual(await rows(one.store));
   });
 
@@ -73,7 +73,7 @@ describe('Ledger.recordManyIn (batched) ≡ recordIn one by one', () => {
     expect(Number((await l.store.db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(2);
   });
 
-  test('alert.new go to batch listeners in one call; an alert new and re-triggered in one batch: new before updated', async () => {
+  test('a batch goes to batch listeners in one call, in message order; an alert new and re-triggered in one batch: new before updated', async () => {
     const l = await ledger();
     const calls: string[][] = [];
     const name = (e: HybridEvent) => (e.type === 'alert.new' || e.type === 'alert.updated' ? `${e.type} ${e.alert.id}` : e.type);
@@ -87,7 +87,7 @@ describe('Ledger.recordManyIn (batched) ≡ recordIn one by one', () => {
     const d = makeAlert();
     await l.store.db.transaction().execute((trx) => l.ledger.recordManyIn(trx, [a, b, retrigger(a, { cnt: 5 }), c, d]));
     const id = (x: NormalizedAlert) => `atp:${x.sourceId}`;
-    expect(calls).toEqual([[`alert.new ${id(a)}`, `alert.new ${id(b)}`], [`alert.updated ${id(a)}`], [`alert.new ${id(c)}`, `alert.new ${id(d)}`]]);
+    expect(calls).toEqual([[`alert.new ${id(a)}`, `alert.new ${id(b)}`, `alert.updated ${id(a)}`, `alert.new ${id(c)}`, `alert.new ${id(d)}`]]);
     // The plain listener saw the same order.
     expect(l.seen).toEqual([`alert.new ${id(a)} x1`, `alert.new ${id(b)} x1`, `alert.updated ${id(a)} x2`, `alert.new ${id(c)} x1`, `alert.new ${id(d)} x1`]);
   });
