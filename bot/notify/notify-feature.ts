@@ -71,8 +71,8 @@ export function notifyFeature(parts: AppParts, o: Partial<NotifyOptions> = {}): 
   const notify: NotifyService = { outbox, worker, render, adminIds };
   services.notify = notify;
   services.events.on(
-    (trx, e) => outbox.onEvent(trx, e),
-    (trx, events) => outbox.onEvents(trx, events),
+    (trx, e) => outbox.listen(trx, [e]),
+    (trx, events) => outbox.listen(trx, events),
   );
 
   services.conversationHooks.push(async (a: ChatActivity) => {

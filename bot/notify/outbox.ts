@@ -26,7 +26,7 @@ export interface OutboxOptions {
   nudge: () => void;
   /** Wake the worker now: run after the commit of a transaction opened by `events.transaction()`. */
   nudgeNow?: () => void;
-  events?: Pick<EventHooks, 'afterCommit' | 'tracksCommit'>;
+  events?: Pick<EventHooks, 'afterCommit' | 'tracksCommit' | 'later'>;
 }
 
 type AlertEvent<T extends HybridEvent['type']> = Extract<HybridEvent, { type: T }>;
@@ -113,6 +113,30 @@ export class Outbox {
    * written set-based, runs of alert.updated read their lookups once, anything else goes one by one.
    * Runs are handled in order, so every run sees what the runs before it wrote.
    */
+  private readonly deferred = new WeakMap<object, HybridEvent[]>();
+
+  /**
+   * The listener: inside a batch (EventHooks.batch) the events are kept for the batch's end, after the
+   * rescore, so the rows this writes (notify_windows above all, shared by every writer of a channel and
+   * minute) stay locked only until the commit, not for the whole batch (issue 16: on PostgreSQL the
+   * lanes queued behind that lock). Order is kept: a user.risky emitted by the rescore joins the same
+   * list after the alerts that caused it. Outside a batch: at once, as before.
+   */
+  async listen(trx: Trx, events: HybridEvent[]): Promise<void> {
+    const queued = this.deferred.get(trx);
+    if (queued) {
+      queued.push(...events);
+      return;
+    }
+    const list = [...events];
+    const run = async () => {
+      this.deferred.delete(trx);
+      await this.onEvents(trx, list);
+    };
+    if (this.opts.events?.later(trx, 'outbox.events', run)) this.deferred.set(trx, list);
+    else await this.onEvents(trx, list);
+  }
+
   async onEvents(trx: Trx, events: HybridEvent[]): Promise<void> {
     for (let i = 0; i < events.length; ) {
       let j = i + 1;
