@@ -8,7 +8,7 @@ import { pgSchema, round, tempDir } from './bench-util';
 
 // Knobs (bench only): FULL_APP_ALERTS, FULL_APP_RUNS (comma list of pg1,pg2,sqlite for spray and
 // attack-pg1,attack-sqlite), FULL_APP_CPU_PROF (a directory: the app runs with --cpu-prof into it),
-// FULL_APP_SUBSCRIBE.
+// FULL_APP_SUBSCRIBE, FULL_APP_CLIENTS (concurrent POST clients, default 4).
 const ALERTS = Number(process.env.FULL_APP_ALERTS ?? 20_000);
 const RUNS = (process.env.FULL_APP_RUNS ?? 'pg1,pg2,sqlite,attack-pg1,attack-sqlite').split(',').map((s) => s.trim());
 const CPU_PROF = process.env.FULL_APP_CPU_PROF;
@@ -17,7 +17,8 @@ const SUBSCRIBE = process.env.FULL_APP_SUBSCRIBE ?? 'medium';
 const USERS = 3000;
 const ATTACK_USERS = 30;
 const BATCH = 500;
-const CLIENTS = 4;
+// The issue measured with 4 clients; more clients keep the 4 write lanes fed (each POST waits for its lines to be written).
+const CLIENTS = Number(process.env.FULL_APP_CLIENTS ?? 4);
 const TOKEN = 'bench-ingest-token-0123456789';
 
 /** Detection types weighted as a spray / sensor flood shows them: mostly brute force and reconnaissance. */
