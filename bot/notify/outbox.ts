@@ -82,7 +82,21 @@ export class Outbox {
 
   /** Insert unless the same (conversation, kind, card) is already waiting: updates render current state, so one is enough. */
   async ensurePending(db: Db, conversationId: string, kind: OutboxKind, cardKey: string, payload: unknown, at: string): Promise<void> {
+    // Once ensured inside a transaction the row stays waiting and unstarted until the commit (locked on
+    // PostgreSQL, one writer on SQLite): the many re-triggers of a batch that land in one digest or
+    // card update ask once (issue 16).
+    const memo = db.isTransaction ? this.ensuredIn(db) : null;
+    const k = `${conversationId}\u0000${kind}\u0000${cardKey}`;
+    if (memo?.has(k)) return;
     if (!(await this.unstarted(db, conversationId, kind, cardKey))) await this.insert(db, conversationId, kind, cardKey, payload, at);
+    memo?.add(k);
+  }
+
+  private readonly ensured = new WeakMap<object, Set<string>>();
+  private ensuredIn(trx: object): Set<string> {
+    let set = this.ensured.get(trx);
+    if (!set) this.ensured.set(trx, (set = new Set()));
+    return set;
   }
 
   /**
