@@ -9,6 +9,7 @@ import * as chains from './007-chains';
 import * as graph from './008-graph';
 import * as extension from './010-extension';
 import * as response from './011-response';
+import * as ingestIndexes from './012-ingest-indexes';
 
 /**
  * Ordered by name. Each concern adds its own file with a distinct number and registers it here;
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, { up(db: Kysely<any>, dialect: Dialect):
   '008-graph': graph,
   '010-extension': extension,
   '011-response': response,
+  '012-ingest-indexes': ingestIndexes,
 };
