@@ -4,7 +4,7 @@ import type { Schema } from '../store/schema';
 import type { AlertUsersTable } from '../store/tables/hybrid';
 import type { AlertRow, AlertUser } from './alert';
 import { classifyAlert } from './alert-tactics';
-import { chunks, rowsPerStatement } from './chunks';
+import { paramChunks } from '../store/param-chunks';
 import { Baseline, dayOf, habitOf, key as baselineKey } from './baseline';
 import { alertCounts, windowStart, type ScoredAlertInput } from './priority';
 import { decodeTactics, encodeTactics } from './tactics';
@@ -67,7 +67,7 @@ export class Evidence {
     const rarities = scored.length ? await this.baseline.rarityOf(trx, scored.map((x) => ({ type: x.alert.type, day: x.day }))) : new Map<string, number>();
     const habits = await this.baseline.userDaysMany(trx, scored.map((x) => ({ users: x.users.map((u) => u.key), type: x.alert.type, day: x.day })));
     const stale = [...new Set(run.filter((x) => !x.isNew).map((x) => x.alert.id))];
-    for (const part of chunks(stale, 1000)) await trx.deleteFrom('alert_users').where('alert_id', 'in', part).execute();
+    for (const part of paramChunks(stale, 1, 1000)) await trx.deleteFrom('alert_users').where('alert_id', 'in', part).execute();
     // An alert twice in a run (new, then re-triggered) keeps the rows of its last event, as one by one.
     const byAlert = new Map<string, Array<Insertable<AlertUsersTable>>>();
     const index = new Map(scored.map((x, i) => [x, i]));
@@ -84,14 +84,14 @@ export class Evidence {
       byAlert.set(a.id, users.map((u) => ({ alert_id: a.id, user_key: u.key, ...row, rarity_milli: Math.round(rarity * habitOf(habits[i].get(u.key) ?? 0) * 1000) })));
     }
     const rows = [...byAlert.values()].flat();
-    for (const part of chunks(rows, rowsPerStatement(10))) await trx.insertInto('alert_users').values(part).execute();
+    for (const part of paramChunks(rows, 10, 1000)) await trx.insertInto('alert_users').values(part).execute();
   }
 
   /** These users' counting alerts in the scoring window (no writes). */
   async read(db: Db, keys: string[], now: Date): Promise<Map<string, ScoredAlertInput[]>> {
     const since = windowStart(now);
     const rows = [];
-    for (const part of chunks([...new Set(keys)], BATCH)) {
+    for (const part of paramChunks([...new Set(keys)], 1, BATCH)) {
       rows.push(
         ...(await db
           .selectFrom('alert_users as au')

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Trx } from '../events';
 import type { Schema, ScoreHistoryTable, UserScoresTable } from '../store/schema';
 import type { Dialect } from '../store/store';
-import { chunks, rowsPerStatement } from './chunks';
+import { paramChunks } from '../store/param-chunks';
 import { percentileFromCounts } from './priority';
 
 /** What a rescore writes to user_scores (the risky state moves separately, guarded). */
@@ -21,7 +21,7 @@ export class ScoreRows {
   /** These users' rows (no lock). */
   async read(db: Db, keys: readonly string[]): Promise<Map<string, UserScoresTable>> {
     const out = new Map<string, UserScoresTable>();
-    for (const part of chunks([...new Set(keys)], 500)) {
+    for (const part of paramChunks([...new Set(keys)], 1, 500)) {
       for (const r of await db.selectFrom('user_scores').selectAll().where('user_key', 'in', part).execute()) out.set(r.user_key, normalize(r));
     }
     return out;
@@ -37,12 +37,12 @@ export class ScoreRows {
     const sorted = [...new Set(keys)].sort();
     if (this.dialect !== 'postgres') return this.read(trx, sorted);
     const created = new Set<string>();
-    for (const part of chunks(sorted, 1000)) {
+    for (const part of paramChunks(sorted, 1, 1000)) {
       const rows = await trx.insertInto('user_scores').values(part.map((user_key) => placeholder(user_key, at))).onConflict((oc) => oc.column('user_key').doNothing()).returning('user_key').execute();
       for (const r of rows) created.add(r.user_key);
     }
     const out = new Map<string, UserScoresTable>();
-    for (const part of chunks(sorted, 1000)) {
+    for (const part of paramChunks(sorted, 1, 1000)) {
       const rows = await trx.selectFrom('user_scores').selectAll().where('user_key', 'in', part).orderBy('user_key').forUpdate().execute();
       for (const r of rows) if (!created.has(r.user_key)) out.set(r.user_key, normalize(r));
     }
@@ -51,7 +51,7 @@ export class ScoreRows {
 
   /** One multi-row upsert per chunk: `insert … on conflict (user_key) do update set col = excluded.col`. */
   async write(trx: Trx, rows: readonly ScoreWrite[]): Promise<void> {
-    for (const part of chunks(rows, rowsPerStatement(WRITTEN.length + 1))) {
+    for (const part of paramChunks(rows, WRITTEN.length + 1, 1000)) {
       await trx
         .insertInto('user_scores')
         .values(part.map((r) => ({ ...r, risky_state: 'none' as const })))
@@ -61,7 +61,7 @@ export class ScoreRows {
   }
 
   async history(trx: Trx, rows: ReadonlyArray<Insertable<ScoreHistoryTable>>): Promise<void> {
-    for (const part of chunks(rows, rowsPerStatement(5))) await trx.insertInto('score_history').values(part).execute();
+    for (const part of paramChunks(rows, 5, 1000)) await trx.insertInto('score_history').values(part).execute();
   }
 
   /**
@@ -83,7 +83,7 @@ export class ScoreRows {
       for (const r of rows) counted.set(bounds[Number(r.b)], Number(r.n));
     } else {
       // Each range an index range count: one pass over the scores at most.
-      for (const part of chunks(bounds.map((hi, i) => [i ? bounds[i - 1] : 0, hi] as const), 5000)) {
+      for (const part of paramChunks(bounds.map((hi, i) => [i ? bounds[i - 1] : 0, hi] as const), 1, 5000)) {
         const ranges = sql.join(part.map(([lo, hi]) => sql`(cast(${lo} as bigint), cast(${hi} as bigint))`));
         const { rows } = await sql<{ hi: number | string; n: number | string }>`
           with r(lo, hi) as (values ${ranges})

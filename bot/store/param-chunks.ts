@@ -5,7 +5,7 @@
 export const MAX_PARAMS = 32_000;
 
 /** `rows` cut into pieces of at most MAX_PARAMS / `paramsPerRow` rows (and at most `maxRows`). */
-export function paramChunks<T>(rows: T[], paramsPerRow: number, maxRows = Infinity): T[][] {
+export function paramChunks<T>(rows: readonly T[], paramsPerRow: number, maxRows = Infinity): T[][] {
   const size = Math.max(1, Math.min(maxRows, Math.floor(MAX_PARAMS / Math.max(1, paramsPerRow))));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
